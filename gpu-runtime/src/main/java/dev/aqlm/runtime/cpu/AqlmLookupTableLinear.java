@@ -1,0 +1,70 @@
+package dev.aqlm.runtime.cpu;
+
+import dev.aqlm.runtime.model.AqlmLinearWeights;
+
+/**
+ * AQLM with small codebooks (Kx8 and narrower). For each input row a table holds the dot product of every codebook
+ * entry with every input group: table[g][c][k] = codebook[c][k] · x[g]. An output is then Σ_g Σ_c table[g][c][code],
+ * C lookups per group of G weights instead of G multiply-adds. The table is built in parallel over groups and the
+ * outputs in parallel over rows of W, so no two threads ever write the same value (upstream's Numba kernel races).
+ */
+final class AqlmLookupTableLinear extends AqlmCpuLinear {
+    static final int MAX_BITS = 8;
+    /** Input rows whose tables are built at once: bounds table memory (a 4096-input 2x8 table is 1 MiB per row). */
+    private static final int ROW_BLOCK = 4;
+
+    AqlmLookupTableLinear(AqlmLinearWeights weights) {
+        super(weights);
+    }
+
+    @Override
+    public void apply(float[] input, float[] output, int rows, ParallelLoops loops) {
+        int tableSize = groups * books * entries;
+        float[] tables = new float[Math.min(rows, ROW_BLOCK) * tableSize];
+        for (int first = 0; first < rows; first += ROW_BLOCK) {
+            int count = Math.min(ROW_BLOCK, rows - first);
+            buildTables(input, first, count, tables, loops);
+            lookUp(tables, tableSize, output, first, count, loops);
+        }
+        CpuLinear.addBias(bias, output, rows, out);
+    }
+
+    private void buildTables(float[] input, int firstRow, int count, float[] tables, ParallelLoops loops) {
+        int tableSize = groups * books * entries;
+        loops.forRange(groups, (long) count * books * entries * groupSize, (fromGroup, toGroup) -> {
+            for (int r = 0; r < count; r++) {
+                int x = (firstRow + r) * in;
+                for (int g = fromGroup; g < toGroup; g++) {
+                    int tableAt = r * tableSize + g * books * entries;
+                    for (int e = 0; e < books * entries; e++) {
+                        tables[tableAt + e] = VectorMath.dot(codebooks, e * groupSize, input, x + g * groupSize, groupSize);
+                    }
+                }
+            }
+        });
+    }
+
+    private void lookUp(float[] tables, int tableSize, float[] output, int firstRow, int count, ParallelLoops loops) {
+        byte[] codes = indices.isByteWide() ? indices.bytes() : null;
+        loops.forRange(out, (long) count * groups * books, (fromRow, toRow) -> {
+            float[] sums = new float[count];
+            for (int o = fromRow; o < toRow; o++) {
+                java.util.Arrays.fill(sums, 0f);
+                int codeAt = o * groups * books;
+                for (int g = 0; g < groups; g++) {
+                    int entryBase = g * books * entries;
+                    for (int c = 0; c < books; c++) {
+                        int code = codes != null ? codes[codeAt++] & 0xFF : indices.get(codeAt++);
+                        int at = entryBase + c * entries + code;
+                        for (int r = 0; r < count; r++) {
+                            sums[r] += tables[r * tableSize + at];
+                        }
+                    }
+                }
+                for (int r = 0; r < count; r++) {
+                    output[(firstRow + r) * out + o] = sums[r] * scales[o];
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,82 @@
+package dev.aqlm.runtime.cpu;
+
+import dev.aqlm.runtime.model.LayerWeights;
+import dev.aqlm.runtime.model.ModelConfig;
+
+/**
+ * Grouped-query self-attention over the static KV cache: project, rotate, store this batch's keys and values in their
+ * slots, then let each row attend to its own slot's positions up to its own (within the sliding window, if any).
+ */
+final class CpuAttention {
+    private final CpuLinear query;
+    private final CpuLinear key;
+    private final CpuLinear value;
+    private final CpuLinear output;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final int slidingWindow;
+    private final float scale;
+
+    CpuAttention(LayerWeights weights, ModelConfig config) {
+        this.query = CpuLinear.of(weights.query());
+        this.key = CpuLinear.of(weights.key());
+        this.value = CpuLinear.of(weights.value());
+        this.output = CpuLinear.of(weights.output());
+        this.heads = config.headCount();
+        this.kvHeads = config.kvHeadCount();
+        this.headDim = config.headDim();
+        this.slidingWindow = config.slidingWindow();
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
+    }
+
+    /** out[rows][hidden] = attention of the normed rows; also appends their keys and values to the cache. */
+    void apply(float[] normed, float[] out, BatchRows rows, KvCache cache, int layer, RotaryEmbedding rope,
+               ParallelLoops loops) {
+        int n = rows.count;
+        int queryDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        float[] q = new float[n * queryDim];
+        float[] k = new float[n * kvDim];
+        float[] v = new float[n * kvDim];
+        query.apply(normed, q, n, loops);
+        key.apply(normed, k, n, loops);
+        value.apply(normed, v, n, loops);
+        float[] cachedKeys = cache.keys(layer);
+        float[] cachedValues = cache.values(layer);
+        for (int r = 0; r < n; r++) {
+            rope.rotate(q, r * queryDim, heads, rows.positions[r]);
+            rope.rotate(k, r * kvDim, kvHeads, rows.positions[r]);
+            int at = cache.offset(rows.slots[r], rows.positions[r]);
+            System.arraycopy(k, r * kvDim, cachedKeys, at, kvDim);
+            System.arraycopy(v, r * kvDim, cachedValues, at, kvDim);
+        }
+        float[] attended = new float[n * queryDim];
+        int groupSize = heads / kvHeads;
+        loops.forRange(n * heads, (long) cache.context() * headDim / 4, (from, to) -> {
+            float[] scores = new float[cache.context()];
+            for (int task = from; task < to; task++) {
+                int r = task / heads;
+                int h = task % heads;
+                int position = rows.positions[r];
+                int first = slidingWindow > 0 ? Math.max(0, position - slidingWindow + 1) : 0;
+                int kvOffset = (h / groupSize) * headDim;
+                int qAt = r * queryDim + h * headDim;
+                int length = position - first + 1;
+                for (int p = first; p <= position; p++) {
+                    int at = cache.offset(rows.slots[r], p) + kvOffset;
+                    scores[p - first] = VectorMath.dot(q, qAt, cachedKeys, at, headDim) * scale;
+                }
+                VectorMath.softmax(scores, 0, length);
+                for (int p = first; p <= position; p++) {
+                    int at = cache.offset(rows.slots[r], p) + kvOffset;
+                    float weight = scores[p - first];
+                    for (int d = 0; d < headDim; d++) {
+                        attended[qAt + d] += weight * cachedValues[at + d];
+                    }
+                }
+            }
+        });
+        output.apply(attended, out, n, loops);
+    }
+}
