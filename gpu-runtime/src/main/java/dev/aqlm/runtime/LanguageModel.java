@@ -1,0 +1,159 @@
+package dev.aqlm.runtime;
+
+import dev.aqlm.runtime.checkpoint.Checkpoint;
+import dev.aqlm.runtime.engine.Backend;
+import dev.aqlm.runtime.engine.Backends;
+import dev.aqlm.runtime.engine.ChunkOutput;
+import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.GenerationRequest;
+import dev.aqlm.runtime.engine.GenerationResult;
+import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.engine.Scheduler;
+import dev.aqlm.runtime.engine.SequenceChunk;
+import dev.aqlm.runtime.model.ModelConfig;
+import dev.aqlm.runtime.model.ModelConfigReader;
+import dev.aqlm.runtime.model.WeightsLoader;
+import dev.aqlm.runtime.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one entry point shared by the CLI, the Spark jobs and notebooks: load a checkpoint directory onto a backend,
+ * generate text, read logits, close. Operations on one model run one at a time (the backend's KV slots are shared).
+ */
+public final class LanguageModel implements AutoCloseable {
+    private final Path directory;
+    private final ModelConfig config;
+    private final Checkpoint checkpoint;
+    private final Backend backend;
+    private final TextTokenizer tokenizer;
+    private final EngineOptions options;
+    private final Set<Integer> eosTokenIds;
+
+    private LanguageModel(Path directory, ModelConfig config, Checkpoint checkpoint, Backend backend,
+                          TextTokenizer tokenizer, EngineOptions options) {
+        this.directory = directory;
+        this.config = config;
+        this.checkpoint = checkpoint;
+        this.backend = backend;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        Set<Integer> eos = new LinkedHashSet<>(config.eosTokenIds());
+        if (tokenizer != null) {
+            eos.addAll(tokenizer.eosTokenIds());
+        }
+        this.eosTokenIds = Set.copyOf(eos);
+    }
+
+    /** Loads {@code directory} (config.json, safetensors, tokenizer files if present) onto the chosen backend. */
+    public static LanguageModel load(Path directory, EngineOptions options) {
+        ModelConfig config = ModelConfigReader.read(directory);
+        Checkpoint checkpoint = Checkpoint.open(directory);
+        TextTokenizer tokenizer = null;
+        try {
+            tokenizer = TextTokenizer.existsIn(directory) ? TextTokenizer.load(directory) : null;
+            Backend backend = Backends.open(WeightsLoader.load(checkpoint, config), options);
+            return new LanguageModel(directory, config, checkpoint, backend, tokenizer, options);
+        } catch (RuntimeException e) {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    public boolean hasTokenizer() {
+        return tokenizer != null;
+    }
+
+    /** The tokenizer, or an error saying the model directory has none. */
+    public TextTokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new AqlmException(directory + " has no tokenizer.json; text prompts need the model's tokenizer files");
+        }
+        return tokenizer;
+    }
+
+    /** End-of-sequence ids from config.json and tokenizer_config.json. */
+    public Set<Integer> eosTokenIds() {
+        return eosTokenIds;
+    }
+
+    /** A token-level request for a text prompt (tokenized with the tokenizer's special tokens, e.g. BOS). */
+    public GenerationRequest request(String id, String prompt, GenerationSettings settings) {
+        return request(id, tokenizer().encode(prompt), settings);
+    }
+
+    public GenerationRequest request(String id, int[] promptTokens, GenerationSettings settings) {
+        return new GenerationRequest(id, promptTokens, settings.sampling(), settings.maxNewTokens(),
+                settings.stopAtEos() ? eosTokenIds : Set.of(), settings.stopStrings(), settings.listener());
+    }
+
+    /** A scheduler over this model's backend, for callers that stream requests through it (e.g. a Spark partition). */
+    public Scheduler newScheduler() {
+        return new Scheduler(backend, options.maxPrefillTokens(), tokenizer);
+    }
+
+    public synchronized GenerationResult generate(String prompt, GenerationSettings settings) {
+        return generate(List.of(prompt), settings).get(0);
+    }
+
+    /** Generates a completion for each prompt with continuous batching; results in the prompts' order. */
+    public synchronized List<GenerationResult> generate(List<String> prompts, GenerationSettings settings) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            requests.add(request(Integer.toString(i), prompts.get(i), settings));
+        }
+        return generateRequests(requests);
+    }
+
+    /** Runs token-level requests to completion; results in the requests' order. */
+    public synchronized List<GenerationResult> generateRequests(List<GenerationRequest> requests) {
+        Scheduler scheduler = newScheduler();
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            order.put(requests.get(i).id(), i);
+            scheduler.submit(requests.get(i));
+        }
+        List<GenerationResult> results = scheduler.runToCompletion();
+        results.sort(Comparator.comparing(result -> order.get(result.id())));
+        return results;
+    }
+
+    /** fp32 logits at every position of one token sequence (it runs in slot 0 from position 0). */
+    public synchronized float[][] logits(int[] tokens) {
+        return backend.forward(List.of(new SequenceChunk(0, 0, tokens, ChunkOutput.ALL_LOGITS))).get(0).logits();
+    }
+
+    @Override
+    public synchronized void close() {
+        backend.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        checkpoint.close();
+    }
+}

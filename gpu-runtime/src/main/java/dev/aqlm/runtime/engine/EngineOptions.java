@@ -1,0 +1,73 @@
+package dev.aqlm.runtime.engine;
+
+/**
+ * How to host a model: which backend, how many concurrent sequences (KV slots), how long each may grow.
+ *
+ * @param backend          where to run; AUTO picks CUDA when a GPU and the kernels are usable, else the CPU
+ * @param deviceOrdinal    CUDA device ordinal (PCI bus order) for the CUDA backend
+ * @param slots            sequences decoded together (continuous batching keeps them full)
+ * @param contextLength    positions per slot, prompt plus completion; 0 = the model's max_position_embeddings
+ * @param cpuThreads       threads of the CPU backend; 0 = all available processors
+ * @param cudaGraphs       capture the decode step as a CUDA graph (false runs the same kernels eagerly)
+ * @param maxPrefillTokens prompt tokens processed per step alongside decoding, bounding a step's latency and memory
+ */
+public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, int contextLength, int cpuThreads,
+                            boolean cudaGraphs, int maxPrefillTokens) {
+
+    public enum BackendKind { AUTO, CPU, CUDA }
+
+    public static final EngineOptions DEFAULTS = new EngineOptions(BackendKind.AUTO, 0, 8, 0, 0, true, 512);
+
+    public EngineOptions {
+        if (slots < 1) {
+            throw new InvalidRequestException("slots must be at least 1, got " + slots);
+        }
+        if (contextLength < 0) {
+            throw new InvalidRequestException("context length must be positive (or 0 for the model's), got " + contextLength);
+        }
+        if (maxPrefillTokens < 1) {
+            throw new InvalidRequestException("max prefill tokens must be at least 1, got " + maxPrefillTokens);
+        }
+    }
+
+    public static EngineOptions cpu() {
+        return DEFAULTS.withBackend(BackendKind.CPU);
+    }
+
+    public EngineOptions withBackend(BackendKind value) {
+        return new EngineOptions(value, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+    }
+
+    public EngineOptions withDeviceOrdinal(int value) {
+        return new EngineOptions(backend, value, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+    }
+
+    public EngineOptions withSlots(int value) {
+        return new EngineOptions(backend, deviceOrdinal, value, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+    }
+
+    public EngineOptions withContextLength(int value) {
+        return new EngineOptions(backend, deviceOrdinal, slots, value, cpuThreads, cudaGraphs, maxPrefillTokens);
+    }
+
+    public EngineOptions withCpuThreads(int value) {
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, value, cudaGraphs, maxPrefillTokens);
+    }
+
+    public EngineOptions withCudaGraphs(boolean value) {
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, value, maxPrefillTokens);
+    }
+
+    public EngineOptions withMaxPrefillTokens(int value) {
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, value);
+    }
+
+    /** The context length actually used for a model whose config allows {@code modelMaximum} positions. */
+    public int effectiveContextLength(int modelMaximum) {
+        return contextLength == 0 ? modelMaximum : contextLength;
+    }
+
+    public int effectiveCpuThreads() {
+        return cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors();
+    }
+}

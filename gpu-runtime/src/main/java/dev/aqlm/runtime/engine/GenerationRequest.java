@@ -1,0 +1,31 @@
+package dev.aqlm.runtime.engine;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One sequence to generate: a tokenized prompt and how to continue it.
+ *
+ * @param stopTokenIds token ids that end the sequence (the model's EOS ids, unless the caller wants otherwise)
+ * @param stopStrings  texts that end the sequence when they appear in the completion (needs a tokenizer)
+ * @param listener     streaming callback, or null
+ */
+public record GenerationRequest(String id, int[] promptTokens, SamplingParams sampling, int maxNewTokens,
+                                Set<Integer> stopTokenIds, List<String> stopStrings, TokenListener listener) {
+    public GenerationRequest {
+        stopTokenIds = Set.copyOf(stopTokenIds);
+        stopStrings = List.copyOf(stopStrings);
+        if (maxNewTokens < 0) {
+            throw new InvalidRequestException("request " + id + ": max_new_tokens must be >= 0, got " + maxNewTokens);
+        }
+        for (String stop : stopStrings) {
+            if (stop.isEmpty()) {
+                throw new InvalidRequestException("request " + id + ": a stop string must not be empty");
+            }
+        }
+    }
+
+    public static GenerationRequest greedy(String id, int[] promptTokens, int maxNewTokens, Set<Integer> stopTokenIds) {
+        return new GenerationRequest(id, promptTokens, SamplingParams.GREEDY, maxNewTokens, stopTokenIds, List.of(), null);
+    }
+}

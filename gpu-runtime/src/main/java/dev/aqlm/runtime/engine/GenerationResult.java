@@ -1,0 +1,21 @@
+package dev.aqlm.runtime.engine;
+
+/**
+ * A finished sequence. On error the token arrays are empty, {@code completion} is empty and {@code error} says why;
+ * otherwise {@code error} is null.
+ *
+ * @param completion    the completion's text (special tokens skipped, cut before a stop string); empty without a tokenizer
+ * @param latencyNanos  from admission into a slot to the last token
+ * @param queuedNanos   from submission to admission
+ */
+public record GenerationResult(String id, int[] promptTokens, int[] completionTokens, String completion,
+                               FinishReason finishReason, long queuedNanos, long latencyNanos, String error) {
+
+    public boolean failed() {
+        return error != null;
+    }
+
+    public static GenerationResult failure(String id, int[] promptTokens, String error) {
+        return new GenerationResult(id, promptTokens, new int[0], "", FinishReason.ERROR, 0, 0, error);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.aqlm.runtime.engine;
+
+import java.util.List;
+
+/**
+ * A user's generation options for text prompts (the facade turns them into token-level {@link GenerationRequest}s).
+ *
+ * @param stopAtEos end a sequence at the model's end-of-sequence token(s)
+ */
+public record GenerationSettings(int maxNewTokens, SamplingParams sampling, List<String> stopStrings, boolean stopAtEos,
+                                 TokenListener listener) {
+
+    public GenerationSettings {
+        stopStrings = List.copyOf(stopStrings);
+    }
+
+    public static GenerationSettings greedy(int maxNewTokens) {
+        return new GenerationSettings(maxNewTokens, SamplingParams.GREEDY, List.of(), true, null);
+    }
+
+    public GenerationSettings withSampling(SamplingParams value) {
+        return new GenerationSettings(maxNewTokens, value, stopStrings, stopAtEos, listener);
+    }
+
+    public GenerationSettings withStopStrings(List<String> value) {
+        return new GenerationSettings(maxNewTokens, sampling, value, stopAtEos, listener);
+    }
+
+    public GenerationSettings withStopAtEos(boolean value) {
+        return new GenerationSettings(maxNewTokens, sampling, stopStrings, value, listener);
+    }
+
+    public GenerationSettings withListener(TokenListener value) {
+        return new GenerationSettings(maxNewTokens, sampling, stopStrings, stopAtEos, value);
+    }
+
+    public GenerationSettings withMaxNewTokens(int value) {
+        return new GenerationSettings(value, sampling, stopStrings, stopAtEos, listener);
+    }
+}
