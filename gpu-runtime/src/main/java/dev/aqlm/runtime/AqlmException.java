@@ -12,4 +12,14 @@ public class AqlmException extends RuntimeException {
     public AqlmException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * True when the failure left process-wide state unusable, so a long-lived host must end its process instead of
+     * retrying in it: a sticky CUDA error poisons the JVM's context for every later call. The CUDA backend's exceptions
+     * override this for such errors; a Spark executor then halts (dev.aqlm.spark.executor.PoisonedProcessGuard) and
+     * the cluster manager replaces it, instead of every retry landing on the same broken JVM.
+     */
+    public boolean poisonsProcess() {
+        return false;
+    }
 }

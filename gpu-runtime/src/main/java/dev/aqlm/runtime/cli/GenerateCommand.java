@@ -34,8 +34,9 @@ import picocli.CommandLine.Option;
 public final class GenerateCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory")
-    Path model;
+    @Option(names = "--model", required = true,
+            description = "checkpoint directory, or Hugging Face Hub id org/name[@revision] (downloaded into the Hub cache)")
+    String model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
