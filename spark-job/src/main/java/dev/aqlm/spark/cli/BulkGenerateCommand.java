@@ -1,0 +1,124 @@
+package dev.aqlm.spark.cli;
+
+import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.cli.EngineOptionsMixin;
+import dev.aqlm.runtime.cli.SamplingOptionsMixin;
+import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.spark.generate.GenerateJob;
+import dev.aqlm.spark.generate.GenerateJobSpec;
+import dev.aqlm.spark.generate.GenerationDefaults;
+import dev.aqlm.spark.generate.InputFormat;
+import dev.aqlm.spark.generate.JobSummary;
+import dev.aqlm.spark.generate.OutputFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bulk-generate}: the Spark generation job. Without --master (and outside spark-submit) it runs on an embedded
+ * local Spark; with {@code --master spark://...} this process is the driver of a cluster job.
+ */
+@Command(name = "bulk-generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate a completion for every row of a prompts dataset with Apache Spark: one model per executor,",
+                "rows streamed through continuous batching, one output row per input row (errors included), resumable."})
+public final class BulkGenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true,
+            description = "checkpoint directory visible to every executor, or Hugging Face Hub id org/name[@revision]")
+    String model;
+
+    @Option(names = "--input", required = true, description = "prompts: a file or folder of JSONL, Parquet, CSV (with a header) or text (one prompt per line)")
+    String input;
+
+    @Option(names = "--output", required = true, description = "output folder (local, HDFS, or any Hadoop filesystem)")
+    String output;
+
+    @Option(names = "--input-format", description = "jsonl, parquet, csv or text (default: from the file extension)")
+    String inputFormat;
+
+    @Option(names = "--prompt-column", defaultValue = "prompt", description = "column holding the prompt text (default: ${DEFAULT-VALUE})")
+    String promptColumn;
+
+    @Option(names = "--id-column", description = "column of unique row ids (default: none; ids are <file>:<row number>)")
+    String idColumn;
+
+    @Option(names = "--no-row-overrides", description = "ignore the input's temperature, top_p, top_k, max_new_tokens and seed columns")
+    boolean noRowOverrides;
+
+    @Option(names = "--chat", description = "format each prompt as a user message with the tokenizer's chat template")
+    boolean chat;
+
+    @Option(names = "--chat-template-file", description = "a Jinja chat template to use instead of the tokenizer's (implies --chat)")
+    Path chatTemplateFile;
+
+    @Option(names = "--output-format", defaultValue = "parquet", description = "parquet or jsonl (default: ${DEFAULT-VALUE})")
+    String outputFormat;
+
+    @Option(names = "--resume", description = "continue an earlier run's output: skip ids already there (the model and settings must match)")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "delete the output folder first")
+    boolean overwrite;
+
+    @Option(names = "--master", description = "Spark master, e.g. spark://host:7077 (default: spark-submit's, else local[*])")
+    String master;
+
+    @Option(names = "--conf", description = "a Spark setting KEY=VALUE (repeatable)")
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+
+    @Option(names = "--partitions", defaultValue = "0",
+            description = "generation tasks per commit wave; 0 = the input's partitions, spread over the cluster's task slots")
+    int partitions;
+
+    @Option(names = "--commit-every", defaultValue = "20000",
+            description = "rows per commit wave: a crashed job resumes after the last committed wave (default: ${DEFAULT-VALUE})")
+    long commitEvery;
+
+    @Option(names = "--queue-depth", defaultValue = "0", description = "requests queued per task beside the active slots; 0 = 2 x --slots")
+    int queueDepth;
+
+    @Option(names = "--progress-interval", defaultValue = "5", description = "seconds between progress lines; 0 = none (default: ${DEFAULT-VALUE})")
+    double progressInterval;
+
+    @Option(names = "--inject-fault", hidden = true, description = "fault-tolerance drill: poison-context:partition=P:after=N")
+    String injectFault;
+
+    @Mixin EngineOptionsMixin engine;
+    @Mixin SamplingOptionsMixin sampling;
+
+    @Override
+    public Integer call() {
+        JobSummary summary = GenerateJob.runStandalone(toSpec(), master, sparkConf, System.err);
+        summary.print(System.out);
+        return 0;
+    }
+
+    GenerateJobSpec toSpec() {
+        if (resume && overwrite) {
+            throw new AqlmException("--resume and --overwrite contradict each other: choose one");
+        }
+        String template = null;
+        if (chatTemplateFile != null) {
+            try {
+                template = Files.readString(chatTemplateFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new AqlmException("cannot read --chat-template-file " + chatTemplateFile + ": " + e.getMessage(), e);
+            }
+        }
+        GenerationSettings settings = sampling.toSettings();
+        GenerationDefaults defaults = new GenerationDefaults(model, settings.maxNewTokens(),
+                settings.sampling().temperature(), settings.sampling().topK(), settings.sampling().topP(),
+                settings.sampling().seed(), settings.stopStrings(), settings.stopAtEos(), chat || template != null, template);
+        GenerateJobSpec.OutputMode mode = resume ? GenerateJobSpec.OutputMode.RESUME
+                : overwrite ? GenerateJobSpec.OutputMode.OVERWRITE : GenerateJobSpec.OutputMode.CREATE;
+        return new GenerateJobSpec(input, inputFormat == null ? null : InputFormat.parse(inputFormat, "--input-format"),
+                promptColumn, idColumn, !noRowOverrides, output, OutputFormat.parse(outputFormat), mode, model,
+                engine.toEngineOptions(), defaults, partitions, commitEvery, queueDepth, injectFault, progressInterval);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.aqlm.spark.cli;
+
+import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.hub.HubCache;
+import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
+import dev.aqlm.runtime.synthetic.SyntheticShape;
+import dev.aqlm.spark.generate.GenerateJob;
+import dev.aqlm.spark.generate.GenerateJobSpec;
+import dev.aqlm.spark.generate.GenerationDefaults;
+import dev.aqlm.spark.generate.GeneratedRows;
+import dev.aqlm.spark.generate.InputFormat;
+import dev.aqlm.spark.generate.JobSummary;
+import dev.aqlm.spark.generate.OutputFormat;
+import dev.aqlm.spark.generate.OutputTotals;
+import dev.aqlm.spark.session.SparkSessions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code demo}: the bulk-generation job end to end on this machine. Writes a small synthetic AQLM model (random
+ * weights: its text is noise), runs local Spark over the bundled prompts, and prints the summary, a few rows and where
+ * the output is. {@code --model} points the same run at a real checkpoint or Hub id.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run the Spark bulk-generation job locally on a synthetic AQLM model and the bundled prompts.")
+public final class DemoCommand implements Callable<Integer> {
+    private static final String PROMPTS_RESOURCE = "/dev/aqlm/spark/demo/prompts.jsonl";
+    private static final String SYNTHETIC_FOLDER = "model-small-aqlm-2x8";
+
+    @Option(names = "--work-dir", description = "where the model, prompts and output go (default: build/demo in the"
+            + " repository, else ~/.cache/aqlm-spark/demo)")
+    Path workDir;
+
+    @Option(names = "--model", description = "a real checkpoint directory or Hub id instead of the synthetic model")
+    String model;
+
+    @Option(names = "--max-new-tokens", defaultValue = "32", description = "tokens per completion (default: ${DEFAULT-VALUE})")
+    int maxNewTokens;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Override
+    public Integer call() {
+        Path work = workDir != null ? workDir : defaultWorkDir();
+        String modelReference = model != null ? model : syntheticModel(work).toString();
+        Path prompts = copyPrompts(work);
+        Path output = work.resolve("output");
+        EngineOptions engine = EngineOptions.DEFAULTS
+                .withBackend(EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT)));
+        GenerationDefaults defaults = new GenerationDefaults(modelReference, maxNewTokens, 0.8, 0, 0.95, 42,
+                List.of(), true, false, null);
+        GenerateJobSpec spec = new GenerateJobSpec(prompts.toString(), InputFormat.JSONL, "prompt", "id", true,
+                output.toString(), OutputFormat.PARQUET, GenerateJobSpec.OutputMode.OVERWRITE, modelReference, engine,
+                defaults, 0, 20_000, 0, null, 2);
+
+        System.err.println("[demo] running bulk-generate on local Spark: " + prompts + " -> " + output);
+        SparkSession spark = SparkSessions.getOrCreate("aqlm-spark demo", null, Map.of());
+        try {
+            JobSummary summary = new GenerateJob(spark, spec, System.err).run();
+            System.out.println();
+            System.out.println("== aqlm-spark demo: bulk generation on Spark " + spark.version() + " ("
+                    + spark.sparkContext().master() + ") ==");
+            System.out.println("model:       " + modelReference + (model == null ? "  (synthetic, random weights)" : ""));
+            summary.print(System.out);
+            System.out.println();
+            System.out.println("a few rows:");
+            List<Row> sample = OutputTotals.rows(spark, output.toString(), OutputFormat.PARQUET)
+                    .orderBy(GeneratedRows.ID).limit(3).collectAsList();
+            for (Row row : sample) {
+                System.out.printf("  %s  %s%n      -> %s  [%s, %d tokens]%n", row.getString(0), row.getString(1),
+                        printable(row.getString(2)), row.getString(5), row.getInt(4));
+            }
+        } finally {
+            spark.stop();
+        }
+        System.out.println();
+        if (model == null) {
+            System.out.println("The model is synthetic: random weights in a real AQLM 2x8 checkpoint, so its text is"
+                    + " meaningless. What is real: the checkpoint format, the tokenizer, the engine, Spark, the output.");
+            System.out.println("Run the same job with a real model (a checkpoint folder or a Hugging Face Hub id):");
+            System.out.println("  ./aqlm-spark demo --model ISTA-DASLab/Llama-2-7b-AQLM-2Bit-1x16-hf");
+        }
+        System.out.println("Your own prompts: ./aqlm-spark bulk-generate --model MODEL --input prompts.jsonl --output out/"
+                + "  (see --help)");
+        System.out.println("Read the output:  spark.read.parquet(\"" + output + "\")");
+        return 0;
+    }
+
+    private static Path defaultWorkDir() {
+        String root = System.getProperty("aqlm.root");
+        if (root != null && Files.isDirectory(Path.of(root))) {
+            return Path.of(root, "build", "demo");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "aqlm-spark", "demo");
+    }
+
+    /** The synthetic demo model, written once (into a temporary folder, then moved, so a crash leaves no half model). */
+    private static Path syntheticModel(Path work) {
+        Path directory = work.resolve(SYNTHETIC_FOLDER);
+        if (HubCache.missingModelFiles(directory).isEmpty() && Files.isRegularFile(directory.resolve("tokenizer.json"))) {
+            return directory;
+        }
+        try {
+            Files.createDirectories(work);
+            Path partial = Files.createTempDirectory(work, SYNTHETIC_FOLDER + ".partial");
+            long start = System.nanoTime();
+            new SyntheticModelWriter(SyntheticShape.SMALL, DType.F16, SyntheticModelWriter.scheme("2x8"), 1234).write(partial);
+            deleteRecursively(directory);
+            Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
+            System.err.printf("[demo] wrote the synthetic model %s (%s, AQLM 2x8) in %.1f s%n", directory,
+                    SyntheticShape.SMALL, (System.nanoTime() - start) / 1e9);
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo model under " + work, e);
+        }
+    }
+
+    private static Path copyPrompts(Path work) {
+        Path prompts = work.resolve("prompts.jsonl");
+        try (InputStream in = DemoCommand.class.getResourceAsStream(PROMPTS_RESOURCE)) {
+            Files.createDirectories(work);
+            Files.copy(in, prompts, StandardCopyOption.REPLACE_EXISTING);
+            return prompts;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + prompts, e);
+        }
+    }
+
+    private static String printable(String text) {
+        String oneLine = text.replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?");
+        return oneLine.length() > 100 ? oneLine.substring(0, 100) + "..." : oneLine;
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

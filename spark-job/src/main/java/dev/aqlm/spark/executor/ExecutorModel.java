@@ -1,0 +1,95 @@
+package dev.aqlm.spark.executor;
+
+import dev.aqlm.runtime.LanguageModel;
+import dev.aqlm.runtime.hub.ModelLocation;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one model of this executor JVM, loaded lazily by the first task that needs it and kept for every later task and
+ * job, keyed by (model, engine options, GPU ordinal): a task asking for another key closes the old model first, so a
+ * JVM never holds two. Tasks take turns (a fair semaphore): the model's KV slots serve one scheduler at a time, and
+ * with one GPU task per executor there is no waiting anyway. Loading is under the same guard, so concurrent first
+ * tasks never load twice.
+ */
+public final class ExecutorModel {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorModel.class);
+    private static final Semaphore TURN = new Semaphore(1, true);
+    private static final AtomicInteger LOADS = new AtomicInteger();
+
+    private static Key loadedKey;
+    private static LanguageModel loaded;
+    private static String loggedDevice;
+
+    private ExecutorModel() {
+    }
+
+    private record Key(ModelDescriptor descriptor, int ordinal) {
+    }
+
+    /**
+     * Waits for this task's turn, loads the model if this JVM has not loaded it (for this GPU), and returns it.
+     * Close the lease when the task is done with the model (ModelTasks does so at task completion).
+     */
+    public static ModelLease acquire(ModelDescriptor descriptor, DeviceAssignment device) {
+        try {
+            TURN.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("task interrupted while waiting for the executor's model", e);
+        }
+        try {
+            logDeviceOnce(device);
+            Key key = new Key(descriptor, device.primaryOrdinal());
+            if (!key.equals(loadedKey)) {
+                replace(key, device);
+            }
+            return new ModelLease(loaded, device, TURN::release);
+        } catch (Throwable t) {
+            TURN.release();
+            PoisonedProcessGuard.haltIfPoisoned(t);
+            throw t;
+        }
+    }
+
+    /** How many times this JVM loaded a model (for logs and tests: one per executor is the goal). */
+    public static int loads() {
+        return LOADS.get();
+    }
+
+    private static void replace(Key key, DeviceAssignment device) {
+        if (loaded != null) {
+            LOG.info("executor {}: closing model {} to load {}", executorId(), loadedKey.descriptor().model(),
+                    key.descriptor().model());
+            loaded.close();
+            loaded = null;
+            loadedKey = null;
+        }
+        long start = System.nanoTime();
+        Path directory = ModelLocation.resolve(key.descriptor().model());
+        LanguageModel model = LanguageModel.load(directory, key.descriptor().engineOptions(key.ordinal()));
+        loaded = model;
+        loadedKey = key;
+        LOG.info("executor {}: loaded model {} ({}) on {} in {} s (load #{} in this JVM)", executorId(),
+                key.descriptor().model(), model.config().describe(), model.backend().description(),
+                String.format("%.1f", (System.nanoTime() - start) / 1e9), LOADS.incrementAndGet());
+    }
+
+    private static void logDeviceOnce(DeviceAssignment device) {
+        String description = device.describe();
+        if (!Objects.equals(description, loggedDevice)) {
+            loggedDevice = description;
+            LOG.info("executor {}: GPU mapping: {}", executorId(), description);
+        }
+    }
+
+    static String executorId() {
+        SparkEnv env = SparkEnv.get();
+        return env == null ? "(no Spark)" : env.executorId();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.aqlm.spark.session;
+
+import com.esotericsoftware.kryo.Kryo;
+import dev.aqlm.spark.executor.FaultInjection;
+import dev.aqlm.spark.executor.ModelDescriptor;
+import dev.aqlm.spark.generate.GenerationDefaults;
+import org.apache.spark.serializer.KryoRegistrator;
+
+/**
+ * Registers aqlm-spark's serializable classes with Spark's Kryo (spark.kryo.registrationRequired=true makes an
+ * unregistered class an error instead of a silent slow path). Java records cannot be registered: Kryo 4 fails on them,
+ * which is why everything Spark may serialize is a plain class.
+ */
+public final class AqlmKryoRegistrator implements KryoRegistrator {
+    @Override
+    public void registerClasses(Kryo kryo) {
+        kryo.register(ModelDescriptor.class);
+        kryo.register(GenerationDefaults.class);
+        kryo.register(FaultInjection.class);
+        kryo.register(String[].class);
+    }
+}

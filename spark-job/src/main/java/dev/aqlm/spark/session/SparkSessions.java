@@ -1,0 +1,46 @@
+package dev.aqlm.spark.session;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session of an aqlm-spark job: the master from --master, else from spark-submit (spark.master), else an
+ * embedded local Spark. Kryo with registered classes; frequent executor heartbeats so the driver's progress is live;
+ * no web UI for local runs. Settings the user gives (spark-defaults, --conf) always win.
+ */
+public final class SparkSessions {
+    /** Local Spark: one thread per core, and up to 4 attempts per task (plain local[N] never retries). */
+    public static final String LOCAL_MASTER = "local[*,4]";
+
+    private SparkSessions() {
+    }
+
+    public static SparkSession getOrCreate(String appName, String master, Map<String, String> conf) {
+        SparkConf sparkConf = new SparkConf(); // picks up spark.* system properties, i.e. spark-submit's settings
+        if (master != null && !master.isBlank()) {
+            sparkConf.setMaster(master);
+        } else if (!sparkConf.contains("spark.master")) {
+            sparkConf.setMaster(LOCAL_MASTER);
+        }
+        sparkConf.setAppName(sparkConf.get("spark.app.name", appName));
+        conf.forEach(sparkConf::set);
+        boolean local = sparkConf.get("spark.master").startsWith("local");
+        sparkConf.setIfMissing("spark.serializer", KryoSerializer.class.getName());
+        sparkConf.setIfMissing("spark.kryo.registrationRequired", "true");
+        sparkConf.setIfMissing("spark.kryo.registrator", AqlmKryoRegistrator.class.getName());
+        sparkConf.setIfMissing("spark.executor.heartbeatInterval", "2s");
+        // A speculative copy of a generation task would need a second GPU slot and repeat the work.
+        sparkConf.setIfMissing("spark.speculation", "false");
+        if (local) {
+            sparkConf.setIfMissing("spark.ui.enabled", "false");
+            sparkConf.setIfMissing("spark.sql.shuffle.partitions", "4");
+        }
+        return SparkSession.builder().config(sparkConf).getOrCreate();
+    }
+
+    public static boolean isLocal(SparkSession spark) {
+        return spark.sparkContext().isLocal();
+    }
+}
