@@ -1,0 +1,194 @@
+package dev.aqlm.spark.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.engine.GenerationResult;
+import dev.aqlm.runtime.engine.SamplingRandom;
+import dev.aqlm.spark.session.SparkSessions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job on local Spark, checked against the engine run directly (LanguageModel) with the same per-row seeds. */
+class GenerateJobLocalTest {
+    private static final List<String> PROMPTS = List.of(
+            "The capital of France is", "Once upon a time", "def fibonacci(n):", "Spark executors load",
+            "A quick brown fox", "In 1492, Columbus", "The best way to learn", "Quantization reduces",
+            "Hello", "My favourite colour is", "Two plus two equals", "The weather today",
+            "Continuous batching keeps the GPU", "Water boils at");
+
+    private static SparkSession spark;
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSessions.getOrCreate("GenerateJobLocalTest", "local[2,4]", Map.of());
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void completionsEqualTheEngineAcrossPartitionsWithGeneratedIds(@TempDir Path dir) throws IOException {
+        Path input = Files.createDirectories(dir.resolve("prompts"));
+        Map<String, String> promptsById = new LinkedHashMap<>();
+        writeJsonl(input.resolve("a.jsonl"), PROMPTS.subList(0, 7), "a.jsonl", promptsById);
+        writeJsonl(input.resolve("b.jsonl"), PROMPTS.subList(7, 14), "b.jsonl", promptsById);
+        JobSpecs specs = new JobSpecs().input(input).idColumn(null).output(dir.resolve("out")).partitions(3);
+
+        JobSummary summary = new GenerateJob(spark, specs.build(), QUIET).run();
+
+        Map<String, Row> rows = outputById(dir.resolve("out"), OutputFormat.PARQUET);
+        assertEquals(promptsById.keySet(), rows.keySet(), "one row per input row, ids <file>:<row>");
+        assertEquals(PROMPTS.size(), summary.thisRun().rows());
+        Map<String, GenerationResult> expected = ExpectedCompletions.of(promptsById, specs);
+        for (Map.Entry<String, GenerationResult> entry : expected.entrySet()) {
+            Row row = rows.get(entry.getKey());
+            GenerationResult engine = entry.getValue();
+            assertNull(row.getAs(GeneratedRows.ERROR), entry.getKey());
+            assertEquals(engine.completion(), row.getAs(GeneratedRows.COMPLETION), entry.getKey());
+            assertEquals(engine.completionTokens().length, (int) row.getAs(GeneratedRows.COMPLETION_TOKENS));
+            assertEquals(engine.promptTokens().length, (int) row.getAs(GeneratedRows.PROMPT_TOKENS));
+            assertEquals(engine.finishReason().label(), row.getAs(GeneratedRows.FINISH_REASON));
+            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(PromptColumns.SEED));
+            assertEquals(promptsById.get(entry.getKey()), row.getAs(GeneratedRows.PROMPT));
+        }
+        long files = spark.read().parquet(dir.resolve("out").toString()).select("_metadata.file_name").distinct().count();
+        assertTrue(files >= 2, "rows came from several generation tasks, got " + files + " file(s)");
+        // The comparison means something only if seeds decide the text: another job seed changes some completions.
+        Map<String, GenerationResult> otherSeed = ExpectedCompletions.of(promptsById, new JobSpecs().seed(8));
+        assertNotEquals(texts(expected), texts(otherSeed));
+    }
+
+    @Test
+    void badRowsBecomeErrorRowsAndTheJobSucceeds(@TempDir Path dir) throws IOException {
+        Path input = dir.resolve("bad.jsonl");
+        Files.writeString(input, String.join("\n",
+                "{\"prompt\": \"The capital of France is\"}",
+                "{\"prompt\": \"an unterminated line",
+                "{\"prompt\": null}",
+                "{\"prompt\": \"" + "word ".repeat(200) + "\"}",
+                "{\"prompt\": \"Hello\", \"top_k\": \"many\"}",
+                "{\"prompt\": \"Hello\", \"temperature\": -1}",
+                "{\"prompt\": \"\"}",
+                "{\"prompt\": \"Once upon a time\", \"temperature\": 0}") + "\n");
+        JobSpecs specs = new JobSpecs().input(input).idColumn(null).output(dir.resolve("out"))
+                .outputFormat(OutputFormat.JSONL).contextLength(48);
+
+        JobSummary summary = new GenerateJob(spark, specs.build(), QUIET).run();
+
+        Map<String, Row> rows = outputById(dir.resolve("out"), OutputFormat.JSONL);
+        assertEquals(8, rows.size());
+        assertEquals(6, summary.thisRun().errors());
+        assertNull(rows.get("bad.jsonl:1").getAs(GeneratedRows.ERROR));
+        assertErrorContains(rows, "bad.jsonl:2", "could not parse");
+        assertErrorContains(rows, "bad.jsonl:3", "prompt column is null");
+        assertErrorContains(rows, "bad.jsonl:4", "does not fit the context window of 48");
+        assertErrorContains(rows, "bad.jsonl:5", "column 'top_k' is 'many', not an integer");
+        assertErrorContains(rows, "bad.jsonl:6", "temperature must be a finite number >= 0");
+        assertErrorContains(rows, "bad.jsonl:7", "prompt is empty");
+        Row greedy = rows.get("bad.jsonl:8");
+        assertNull(greedy.getAs(GeneratedRows.ERROR));
+        assertEquals(0.0, (double) greedy.getAs(PromptColumns.TEMPERATURE), "the row's override was used");
+        String engineGreedy = ExpectedCompletions.of(Map.of("bad.jsonl:8", "Once upon a time"),
+                new JobSpecs().temperature(0).contextLength(48)).get("bad.jsonl:8").completion();
+        assertEquals(engineGreedy, greedy.getAs(GeneratedRows.COMPLETION));
+        assertTrue((int) rows.get("bad.jsonl:4").getAs(GeneratedRows.PROMPT_TOKENS) > 48, "the error row keeps the count");
+    }
+
+    @Test
+    void resumeSkipsFinishedIdsAndRefusesChangedSettings(@TempDir Path dir) throws IOException {
+        Path first = dir.resolve("first.jsonl");
+        Path all = dir.resolve("all.jsonl");
+        Map<String, String> firstPrompts = new LinkedHashMap<>();
+        Map<String, String> allPrompts = new LinkedHashMap<>();
+        writeJsonlWithIds(first, PROMPTS.subList(0, 6), firstPrompts);
+        writeJsonlWithIds(all, PROMPTS.subList(0, 10), allPrompts);
+        Path out = dir.resolve("out");
+        new GenerateJob(spark, new JobSpecs().input(first).output(out).outputFormat(OutputFormat.JSONL).build(), QUIET).run();
+        Map<String, Row> before = outputById(out, OutputFormat.JSONL);
+
+        AqlmException exists = assertThrows(AqlmException.class, () -> new GenerateJob(spark,
+                new JobSpecs().input(all).output(out).outputFormat(OutputFormat.JSONL).build(), QUIET).run());
+        assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
+        AqlmException changed = assertThrows(AqlmException.class, () -> new GenerateJob(spark,
+                new JobSpecs().input(all).output(out).outputFormat(OutputFormat.JSONL).temperature(0.5)
+                        .mode(GenerateJobSpec.OutputMode.RESUME).build(), QUIET).run());
+        assertTrue(changed.getMessage().contains("temperature: '0.9' -> '0.5'"), changed.getMessage());
+
+        JobSummary resumed = new GenerateJob(spark, new JobSpecs().input(all).output(out).outputFormat(OutputFormat.JSONL)
+                .mode(GenerateJobSpec.OutputMode.RESUME).commitEvery(2).build(), QUIET).run();
+
+        assertEquals(6, resumed.skippedRows());
+        assertEquals(4, resumed.thisRun().rows());
+        assertEquals(2, resumed.waves());
+        Map<String, Row> after = outputById(out, OutputFormat.JSONL);
+        assertEquals(allPrompts.keySet(), after.keySet());
+        assertEquals(10, OutputTotals.rows(spark, out.toString(), OutputFormat.JSONL).count(), "no duplicates");
+        for (String id : before.keySet()) {
+            assertEquals(before.get(id).<String>getAs(GeneratedRows.COMPLETION), after.get(id).getAs(GeneratedRows.COMPLETION));
+        }
+        Map<String, GenerationResult> expected = ExpectedCompletions.of(allPrompts, new JobSpecs());
+        for (String id : allPrompts.keySet()) {
+            assertEquals(expected.get(id).completion(), after.get(id).getAs(GeneratedRows.COMPLETION), id);
+        }
+    }
+
+    private static void assertErrorContains(Map<String, Row> rows, String id, String text) {
+        Row row = rows.get(id);
+        String error = row.getAs(GeneratedRows.ERROR);
+        assertTrue(error != null && error.contains(text), id + ": expected an error with '" + text + "', got " + error);
+        assertEquals("error", row.getAs(GeneratedRows.FINISH_REASON));
+    }
+
+    private static Map<String, String> texts(Map<String, GenerationResult> results) {
+        return results.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().completion()));
+    }
+
+    static Map<String, Row> outputById(Path output, OutputFormat format) {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (Row row : OutputTotals.rows(spark, output.toString(), format).collectAsList()) {
+            rows.put(row.getAs(GeneratedRows.ID), row);
+        }
+        return rows;
+    }
+
+    private static void writeJsonl(Path file, List<String> prompts, String name, Map<String, String> byId)
+            throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            lines.add("{\"prompt\": \"" + prompts.get(i) + "\"}");
+            byId.put(name + ":" + (i + 1), prompts.get(i));
+        }
+        Files.write(file, lines);
+    }
+
+    private static void writeJsonlWithIds(Path file, List<String> prompts, Map<String, String> byId) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            lines.add("{\"id\": \"row-" + i + "\", \"prompt\": \"" + prompts.get(i) + "\"}");
+            byId.put("row-" + i, prompts.get(i));
+        }
+        Files.write(file, lines);
+    }
+}
