@@ -1,0 +1,172 @@
+package dev.aqlm.spark.cluster;
+
+import dev.aqlm.runtime.Fixtures;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A real Spark standalone cluster on 127.0.0.1: a Master and one Worker started as child JVMs from the test classpath
+ * (SPARK_HOME with an empty jars/ folder, SPARK_SCALA_VERSION=2.13), the Worker offering fake GPUs through a
+ * discovery script. Executors are separate JVMs the Worker launches. Logs stay under {@link #directory()}
+ * (target/spark-cluster/...), and {@link #logs()} gathers them for a failing test's report.
+ */
+final class LocalStandaloneCluster implements AutoCloseable {
+    private static final Pattern MASTER_URL = Pattern.compile("Starting Spark master at (spark://[\\w.]+:\\d+)");
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+
+    private final Path directory;
+    private final Path sparkHome;
+    private final Path log4j;
+    private final String classpath;
+    private final String java;
+    private final List<Process> processes = new ArrayList<>();
+    private final String masterUrl;
+
+    LocalStandaloneCluster(Path directory, int workerCores, int gpus) throws IOException, InterruptedException {
+        this.directory = Files.createDirectories(directory);
+        this.sparkHome = Files.createDirectories(directory.resolve("spark-home"));
+        Files.createDirectories(sparkHome.resolve("jars")); // must exist; the classpath comes from extraClassPath
+        this.log4j = writeLog4j(directory.resolve("log4j2-cluster.properties"));
+        this.classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        this.java = ProcessHandle.current().info().command().orElse("java");
+        Process master = start("master", List.of("-Dspark.master.rest.enabled=false",
+                "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "0", "--webui-port", "0"));
+        this.masterUrl = awaitLog(master, directory.resolve("master.log"), MASTER_URL);
+        Path discovery = writeDiscoveryScript(directory.resolve("fake-gpus.sh"), gpus);
+        Process worker = start("worker", List.of("-Dspark.worker.resource.gpu.amount=" + gpus,
+                "-Dspark.worker.resource.gpu.discoveryScript=" + discovery,
+                "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", Integer.toString(workerCores),
+                "--memory", "3g", "--webui-port", "0", "--work-dir", directory.resolve("work").toString(), masterUrl));
+        awaitLog(worker, directory.resolve("worker.log"), Pattern.compile("(Successfully registered with master)"));
+    }
+
+    String masterUrl() {
+        return masterUrl;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /** Driver settings so executors find the application's classes, log as the test wants, and get one GPU each. */
+    Map<String, String> driverConf() {
+        return Map.of(
+                "spark.driver.host", "127.0.0.1",
+                "spark.driver.bindAddress", "127.0.0.1",
+                "spark.executor.extraClassPath", classpath,
+                "spark.executor.extraJavaOptions", "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                "spark.executorEnv.DJL_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString(),
+                "spark.executorEnv.DJL_OFFLINE", "true",
+                "spark.ui.enabled", "false");
+    }
+
+    /** Every executor's stderr (work/app-*\/<executor id>/stderr). */
+    List<Path> executorLogs() throws IOException {
+        Path work = directory.resolve("work");
+        if (!Files.isDirectory(work)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(work)) {
+            return files.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList();
+        }
+    }
+
+    /** The cluster's logs, the last lines of each, for a failing test's report. */
+    String logs() {
+        StringBuilder text = new StringBuilder("==== Spark cluster logs under " + directory + " ====\n");
+        List<Path> files = new ArrayList<>(List.of(directory.resolve("master.log"), directory.resolve("worker.log")));
+        try {
+            files.addAll(executorLogs());
+        } catch (IOException e) {
+            text.append("(cannot list executor logs: ").append(e).append(")\n");
+        }
+        for (Path file : files) {
+            text.append("---- ").append(file).append(" ----\n");
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(line -> text
+                        .append(line.length() > 400 ? line.substring(0, 400) + " [...]" : line).append('\n'));
+            } catch (IOException e) {
+                text.append("(unreadable: ").append(e).append(")\n");
+            }
+        }
+        return text.toString();
+    }
+
+    /** Stops the Worker (and the executors it launched), then the Master. */
+    @Override
+    public void close() throws InterruptedException {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            Process process = processes.get(i);
+            List<ProcessHandle> children = process.descendants().toList();
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private Process start(String name, List<String> arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", classpath,
+                "-Dlog4j2.configurationFile=" + log4j.toUri()));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(directory.resolve(name + ".log").toFile());
+        builder.environment().put("SPARK_HOME", sparkHome.toString());
+        builder.environment().put("SPARK_SCALA_VERSION", "2.13");
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        builder.environment().put("JAVA_HOME", Path.of(java).getParent().getParent().toString());
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private static String awaitLog(Process process, Path log, Pattern pattern) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                Matcher m = pattern.matcher(Files.readString(log, StandardCharsets.UTF_8));
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(log + ": the process exited with " + process.exitValue());
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(log + ": no '" + pattern + "' within " + STARTUP);
+    }
+
+    private static Path writeDiscoveryScript(Path file, int gpus) throws IOException {
+        StringBuilder addresses = new StringBuilder();
+        for (int i = 0; i < gpus; i++) {
+            addresses.append(i == 0 ? "" : ",").append('"').append(i).append('"');
+        }
+        Files.writeString(file, "#!/usr/bin/env bash\necho '{\"name\":\"gpu\",\"addresses\":[" + addresses + "]}'\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
+    private static Path writeLog4j(Path file) throws IOException {
+        Path projectConf = Fixtures.root().getParent().resolve("conf/log4j2.properties");
+        // The project's configuration, plus Spark's deploy messages that tell when the Master and Worker are up.
+        Files.writeString(file, Files.readString(projectConf)
+                + "\nlogger.deploy.name = org.apache.spark.deploy\nlogger.deploy.level = info\n"
+                + "logger.executor.name = org.apache.spark.executor\nlogger.executor.level = info\n");
+        return file;
+    }
+}
