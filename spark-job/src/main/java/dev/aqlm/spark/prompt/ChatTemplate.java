@@ -80,9 +80,22 @@ public final class ChatTemplate {
                 .filter(error -> error.getSeverity() == TemplateError.ErrorType.FATAL).toList();
         if (!fatal.isEmpty()) {
             throw new InvalidRequestException("the chat template failed: "
-                    + fatal.stream().map(TemplateError::getMessage).collect(Collectors.joining("; ")));
+                    + fatal.stream().map(ChatTemplate::describe).distinct().collect(Collectors.joining("; ")));
         }
         return result.getOutput();
+    }
+
+    /** A template's own message (raise_exception) where there is one, else Jinjava's. */
+    private static String describe(TemplateError error) {
+        for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+            if (t instanceof InvalidRequestException raised) {
+                return raised.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return error.getMessage();
     }
 
     /** The templates' {@code raise_exception(message)}: rejects a conversation the model was not trained on. */
