@@ -64,8 +64,8 @@ public final class ExecutorModel {
 
     private static void replace(Key key, DeviceAssignment device) {
         if (loaded != null) {
-            LOG.info("executor {}: closing model {} to load {}", executorId(), loadedKey.descriptor().model(),
-                    key.descriptor().model());
+            LOG.info("executor {}: closing model {} (device {}) to load {} (device {})", executorId(),
+                    loadedKey.descriptor(), loadedKey.ordinal(), key.descriptor(), key.ordinal());
             loaded.close();
             loaded = null;
             loadedKey = null;

@@ -6,6 +6,7 @@ import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SamplingRandom;
+import dev.aqlm.spark.prompt.ChatTemplate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +20,16 @@ public final class ExpectedCompletions {
     /** Completion text by id, run straight through LanguageModel (no Spark) with seeds from (job seed, id). */
     public static Map<String, GenerationResult> of(Map<String, String> promptsById, JobSpecs specs) {
         GenerationDefaults d = specs.defaults();
-        try (LanguageModel model = LanguageModel.load(JobSpecs.modelDirectory(), specs.engine())) {
+        try (LanguageModel model = LanguageModel.load(specs.model(), specs.engine())) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (Map.Entry<String, String> row : promptsById.entrySet()) {
                 SamplingParams sampling = new SamplingParams(d.temperature(), d.topK(), d.topP(),
                         SamplingRandom.seedFor(d.jobSeed(), row.getKey()));
-                requests.add(model.request(row.getKey(), row.getValue(),
-                        new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null)));
+                GenerationSettings settings = new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null);
+                int[] tokens = d.applyChatTemplate()
+                        ? model.tokenizer().encode(ChatTemplate.forModel(specs.model(), null).renderUserPrompt(row.getValue()), false)
+                        : model.tokenizer().encode(row.getValue());
+                requests.add(model.request(row.getKey(), tokens, settings));
             }
             Map<String, GenerationResult> byId = new LinkedHashMap<>();
             for (GenerationResult result : model.generateRequests(requests)) {

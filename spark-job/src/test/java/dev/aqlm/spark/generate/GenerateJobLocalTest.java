@@ -154,6 +154,58 @@ class GenerateJobLocalTest {
         }
     }
 
+    @Test
+    void chatTemplateIsAppliedWhenAsked(@TempDir Path dir) throws IOException {
+        Path model = Files.createDirectories(dir.resolve("chat-model"));
+        for (String file : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+            Files.copy(JobSpecs.modelDirectory().resolve(file), model.resolve(file));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        JobSpecs.modelDirectory().resolve("tokenizer_config.json").toFile());
+        config.put("chat_template", dev.aqlm.spark.prompt.ChatTemplateTest.MISTRAL);
+        Files.writeString(model.resolve("tokenizer_config.json"), config.toString());
+        Path input = dir.resolve("chat.jsonl");
+        Map<String, String> prompts = new LinkedHashMap<>();
+        writeJsonlWithIds(input, PROMPTS.subList(0, 4), prompts);
+        JobSpecs specs = new JobSpecs().model(model).chat(true).input(input).output(dir.resolve("out"));
+
+        new GenerateJob(spark, specs.build(), QUIET).run();
+
+        Map<String, Row> rows = outputById(dir.resolve("out"), OutputFormat.PARQUET);
+        Map<String, GenerationResult> expected = ExpectedCompletions.of(prompts, specs);
+        Map<String, GenerationResult> plain = ExpectedCompletions.of(prompts, new JobSpecs().model(model));
+        for (String id : prompts.keySet()) {
+            assertNull(rows.get(id).getAs(GeneratedRows.ERROR));
+            assertEquals(expected.get(id).promptTokens().length, (int) rows.get(id).getAs(GeneratedRows.PROMPT_TOKENS));
+            assertTrue(expected.get(id).promptTokens().length > plain.get(id).promptTokens().length, "[INST] added");
+            assertEquals(expected.get(id).completion(), rows.get(id).getAs(GeneratedRows.COMPLETION), id);
+        }
+    }
+
+    @Test
+    void textAndCsvInputsGiveOneRowPerRecord(@TempDir Path dir) throws IOException {
+        Path text = dir.resolve("lines.txt");
+        Files.write(text, List.of("First prompt", "Second prompt", "Third prompt"));
+        new GenerateJob(spark, new JobSpecs().input(text).idColumn(null).output(dir.resolve("text-out")).maxNewTokens(3)
+                .build(), QUIET).run();
+        Map<String, Row> fromText = outputById(dir.resolve("text-out"), OutputFormat.PARQUET);
+        assertEquals(List.of("lines.txt:1", "lines.txt:2", "lines.txt:3"), fromText.keySet().stream().sorted().toList());
+        assertEquals("Second prompt", fromText.get("lines.txt:2").getAs(GeneratedRows.PROMPT));
+
+        Path csv = dir.resolve("rows.csv");
+        Files.writeString(csv, "id,prompt,top_k\n"
+                + "a,\"A prompt, with a comma\",\n"
+                + "b,\"A prompt over\ntwo lines\",5\n");
+        new GenerateJob(spark, new JobSpecs().input(csv).output(dir.resolve("csv-out")).maxNewTokens(3).build(), QUIET).run();
+        Map<String, Row> fromCsv = outputById(dir.resolve("csv-out"), OutputFormat.PARQUET);
+        assertEquals(2, fromCsv.size());
+        assertEquals("A prompt, with a comma", fromCsv.get("a").getAs(GeneratedRows.PROMPT));
+        assertEquals("A prompt over\ntwo lines", fromCsv.get("b").getAs(GeneratedRows.PROMPT));
+        assertEquals(0, (int) fromCsv.get("a").getAs(PromptColumns.TOP_K), "an empty override keeps the default");
+        assertEquals(5, (int) fromCsv.get("b").getAs(PromptColumns.TOP_K));
+    }
+
     private static void assertErrorContains(Map<String, Row> rows, String id, String text) {
         Row row = rows.get(id);
         String error = row.getAs(GeneratedRows.ERROR);

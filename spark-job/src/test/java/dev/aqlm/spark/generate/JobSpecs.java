@@ -22,6 +22,8 @@ public final class JobSpecs {
     private long commitEvery = 20_000;
     private int contextLength = 128;
     private String faultInjection;
+    private Path model = modelDirectory();
+    private boolean chat;
 
     public static Path modelDirectory() {
         return Fixtures.model(MODEL);
@@ -87,18 +89,32 @@ public final class JobSpecs {
         return this;
     }
 
+    public JobSpecs model(Path value) {
+        model = value;
+        return this;
+    }
+
+    public Path model() {
+        return model;
+    }
+
+    public JobSpecs chat(boolean value) {
+        chat = value;
+        return this;
+    }
+
     public JobSpecs faultInjection(String value) {
         faultInjection = value;
         return this;
     }
 
     public GenerationDefaults defaults() {
-        return new GenerationDefaults(modelDirectory().toString(), maxNewTokens, temperature, 0, 0.95, seed, List.of(),
-                true, false, null);
+        return new GenerationDefaults(model.toString(), maxNewTokens, temperature, 0, 0.95, seed, List.of(),
+                true, chat, null);
     }
 
     public GenerateJobSpec build() {
         return new GenerateJobSpec(input, null, "prompt", idColumn, true, output, outputFormat, mode,
-                modelDirectory().toString(), engine(), defaults(), partitions, commitEvery, 0, faultInjection, 0);
+                model.toString(), engine(), defaults(), partitions, commitEvery, 0, faultInjection, 0);
     }
 }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
  * Chat templates as published in tokenizer_config.json files. The expected strings are what Python's jinja2 renders
  * with transformers' settings (trim_blocks, lstrip_blocks), checked with jinja2 3.1.
  */
-class ChatTemplateTest {
+public class ChatTemplateTest {
     /** Mistral-7B-Instruct-v0.1's template (alternation check, raise_exception, bos/eos tokens). */
-    static final String MISTRAL = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != "
+    public static final String MISTRAL = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != "
             + "(loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/"
             + "assistant/...') }}{% endif %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + "
             + "' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token }}{% else %}"
