@@ -45,7 +45,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt-column", defaultValue = "prompt", description = "column holding the prompt text (default: ${DEFAULT-VALUE})")
     String promptColumn;
 
-    @Option(names = "--id-column", description = "column of unique row ids (default: none; ids are <file>:<row number>)")
+    @Option(names = "--id-column", description = "column of unique row ids (default: 'id' if the input has it, else ids are <file>:<row number>)")
     String idColumn;
 
     @Option(names = "--no-row-overrides", description = "ignore the input's temperature, top_p, top_k, max_new_tokens and seed columns")

@@ -79,13 +79,13 @@ public final class GenerateJob {
         PromptTable table = new PromptTable(spark, spec.input(), spec.inputFormat(), spec.promptColumn(),
                 spec.idColumn(), spec.rowOverrides());
         Dataset<Row> prompts = table.canonical();
-        long inputRows = checkIds(prompts);
+        long inputRows = checkIds(prompts, table.idColumn());
         List<String> overrides = table.overrideColumns(table.raw());
         if (!overrides.isEmpty()) {
             console.println("per-row overrides from input columns: " + overrides);
         }
 
-        JobFingerprint fingerprint = JobFingerprint.of(spec, pinnedModel, table.generatesIds());
+        JobFingerprint fingerprint = JobFingerprint.of(spec, pinnedModel, table.idColumn());
         boolean resuming = prepareOutput(output, hadoop, fingerprint);
         OutputTotals before = resuming ? OutputTotals.read(spark, spec.output(), spec.outputFormat()) : OutputTotals.NONE;
         Dataset<Row> pending = prompts;
@@ -97,8 +97,9 @@ public final class GenerateJob {
             pendingRows = pending.count();
         }
         long skipped = inputRows - pendingRows;
-        console.printf("%d input rows from %s (%s); %d to generate%s%n", inputRows, spec.input(),
-                table.format().name().toLowerCase(), pendingRows,
+        console.printf("%d input rows from %s (%s, ids %s); %d to generate%s%n", inputRows, spec.input(),
+                table.format().name().toLowerCase(), table.generatesIds() ? "<file>:<row>" : "from column '"
+                        + table.idColumn() + "'", pendingRows,
                 skipped > 0 ? ", " + skipped + " already in " + spec.output() : "");
 
         int waves = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (pendingRows + spec.commitEveryRows() - 1)
@@ -169,7 +170,7 @@ public final class GenerateJob {
     }
 
     /** The number of input rows; fails before any generation when ids are null or repeated. */
-    private long checkIds(Dataset<Row> prompts) {
+    private long checkIds(Dataset<Row> prompts, String idColumn) {
         Dataset<Row> perId = prompts.groupBy(PromptColumns.ID).agg(count(lit(1)).as("n"));
         Row check = perId.agg(sum("n"), sum(when(col("n").gt(1), 1).otherwise(0)),
                 sum(when(col(PromptColumns.ID).isNull(), col("n")).otherwise(0))).first();
@@ -177,13 +178,13 @@ public final class GenerateJob {
         long duplicated = check.isNullAt(1) ? 0 : check.getLong(1);
         long nulls = check.isNullAt(2) ? 0 : check.getLong(2);
         if (nulls > 0) {
-            throw new AqlmException(nulls + " row(s) of " + spec.input() + " have a null id in column '" + spec.idColumn()
+            throw new AqlmException(nulls + " row(s) of " + spec.input() + " have a null id in column '" + idColumn
                     + "'; every row needs an id (or leave --id-column out to number rows by file and position)");
         }
         if (duplicated > 0) {
             List<String> examples = perId.where(col("n").gt(1)).limit(5).collectAsList().stream()
                     .map(row -> "'" + row.getString(0) + "' x" + row.getLong(1)).toList();
-            throw new AqlmException(duplicated + " id(s) of column '" + spec.idColumn() + "' in " + spec.input()
+            throw new AqlmException(duplicated + " id(s) of column '" + idColumn + "' in " + spec.input()
                     + " occur more than once (e.g. " + String.join(", ", examples) + "); ids must be unique, since"
                     + " seeds and resume go by id");
         }

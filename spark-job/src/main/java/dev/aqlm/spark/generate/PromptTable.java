@@ -32,14 +32,14 @@ public final class PromptTable {
     private final String input;
     private final InputFormat format;
     private final String promptColumn;
-    private final String idColumn;
+    private final String requestedIdColumn;
     private final boolean rowOverrides;
     private Dataset<Row> raw;
 
     /**
      * @param format       null to infer from the file extension(s)
      * @param promptColumn ignored for text input, where each line is a prompt
-     * @param idColumn     null to generate ids from file name and row number
+     * @param idColumn     null to use the input's "id" column if it has one, else ids from file name and row number
      */
     public PromptTable(SparkSession spark, String input, InputFormat format, String promptColumn, String idColumn,
                        boolean rowOverrides) {
@@ -47,7 +47,7 @@ public final class PromptTable {
         this.input = input;
         this.format = format != null ? format : inferFormat(spark, input);
         this.promptColumn = this.format == InputFormat.TEXT ? "value" : promptColumn;
-        this.idColumn = idColumn;
+        this.requestedIdColumn = idColumn;
         this.rowOverrides = rowOverrides;
     }
 
@@ -55,8 +55,16 @@ public final class PromptTable {
         return format;
     }
 
+    /** The column the ids come from, or null when they are generated ({@code <file>:<row>}). */
+    public String idColumn() {
+        if (requestedIdColumn != null) {
+            return requestedIdColumn;
+        }
+        return Arrays.asList(raw().columns()).contains(PromptColumns.ID) ? PromptColumns.ID : null;
+    }
+
     public boolean generatesIds() {
-        return idColumn == null;
+        return idColumn() == null;
     }
 
     /** The override columns this input has (and that will be used). */
@@ -90,6 +98,7 @@ public final class PromptTable {
     /** The canonical rows: every column of {@link PromptColumns#ALL}, as strings. */
     public Dataset<Row> canonical() {
         Dataset<Row> source = raw();
+        String idColumn = idColumn();
         Column id = idColumn != null ? col(quoted(idColumn)).cast(DataTypes.StringType) : null;
         if (id == null) {
             RowIds ids = new RowIds(spark, source);
@@ -121,8 +130,8 @@ public final class PromptTable {
             throw new AqlmException("column '" + promptColumn + "' of " + input + " is " + type.simpleString()
                     + ", not text; --prompt-column must name a string column");
         }
-        if (idColumn != null && !present.contains(idColumn)) {
-            throw new AqlmException(input + " has no id column '" + idColumn + "'; its columns are " + present
+        if (requestedIdColumn != null && !present.contains(requestedIdColumn)) {
+            throw new AqlmException(input + " has no id column '" + requestedIdColumn + "'; its columns are " + present
                     + ": fix --id-column, or leave it out to number rows by file and position");
         }
     }

@@ -206,6 +206,18 @@ class GenerateJobLocalTest {
         assertEquals(5, (int) fromCsv.get("b").getAs(PromptColumns.TOP_K));
     }
 
+    @Test
+    void duplicateIdsFailTheJobBeforeAnyGeneration(@TempDir Path dir) throws IOException {
+        Path input = dir.resolve("dup.jsonl");
+        Files.write(input, List.of("{\"id\": \"x\", \"prompt\": \"a\"}", "{\"id\": \"y\", \"prompt\": \"b\"}",
+                "{\"id\": \"x\", \"prompt\": \"c\"}"));
+        AqlmException error = assertThrows(AqlmException.class, () -> new GenerateJob(spark,
+                new JobSpecs().input(input).idColumn(null).output(dir.resolve("out")).build(), QUIET).run());
+        assertTrue(error.getMessage().contains("1 id(s) of column 'id'") && error.getMessage().contains("'x' x2"),
+                error.getMessage());
+        assertTrue(Files.notExists(dir.resolve("out")), "nothing was written");
+    }
+
     private static void assertErrorContains(Map<String, Row> rows, String id, String text) {
         Row row = rows.get(id);
         String error = row.getAs(GeneratedRows.ERROR);
