@@ -13,8 +13,18 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
     /** Input rows whose tables are built at once: bounds table memory (a 4096-input 2x8 table is 1 MiB per row). */
     private static final int ROW_BLOCK = 4;
 
+    /** The codebooks transposed to [G][C·K], so that building a table is G contiguous multiply-add sweeps. */
+    private final float[] codebooksByDimension;
+
     AqlmLookupTableLinear(AqlmLinearWeights weights) {
         super(weights);
+        int width = books * entries;
+        this.codebooksByDimension = new float[groupSize * width];
+        for (int e = 0; e < width; e++) {
+            for (int j = 0; j < groupSize; j++) {
+                codebooksByDimension[j * width + e] = codebooks[e * groupSize + j];
+            }
+        }
     }
 
     @Override
@@ -31,13 +41,24 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
 
     private void buildTables(float[] input, int firstRow, int count, float[] tables, ParallelLoops loops) {
         int tableSize = groups * books * entries;
-        loops.forRange(groups, (long) count * books * entries * groupSize, (fromGroup, toGroup) -> {
+        int width = books * entries;
+        loops.forRange(groups, (long) count * width * groupSize, (fromGroup, toGroup) -> {
             for (int r = 0; r < count; r++) {
                 int x = (firstRow + r) * in;
                 for (int g = fromGroup; g < toGroup; g++) {
-                    int tableAt = r * tableSize + g * books * entries;
-                    for (int e = 0; e < books * entries; e++) {
-                        tables[tableAt + e] = VectorMath.dot(codebooks, e * groupSize, input, x + g * groupSize, groupSize);
+                    // table[g][e] = Σ_j x[g·G + j] · codebook[e][j], as G sweeps over contiguous rows of the
+                    // transposed codebooks: a multiply-add loop the JIT turns into SIMD instructions.
+                    int at = r * tableSize + g * width;
+                    float first = input[x + g * groupSize];
+                    for (int e = 0; e < width; e++) {
+                        tables[at + e] = first * codebooksByDimension[e];
+                    }
+                    for (int j = 1; j < groupSize; j++) {
+                        float xj = input[x + g * groupSize + j];
+                        int row = j * width;
+                        for (int e = 0; e < width; e++) {
+                            tables[at + e] += xj * codebooksByDimension[row + e];
+                        }
                     }
                 }
             }
