@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure prefill and decode tokens/s; prints a table and writes JSON.")
 public final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "a checkpoint directory to measure (instead of synthetic models)")
-    Path model;
+    @Option(names = "--model", description = "checkpoint directories to measure instead of synthetic models"
+            + " (repeatable; the first is the baseline)")
+    List<Path> checkpoints = new ArrayList<>();
 
     @Option(names = "--shape", defaultValue = "mid", description = "synthetic shape: llama-2-7b, mid, small, tiny (default: ${DEFAULT-VALUE})")
     String shape;
@@ -70,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String command = "aqlm-spark bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Map<String, Path> models = model != null ? Map.of(model.getFileName().toString(), model) : syntheticModels();
+        Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;
         EngineOptions options = engine.toEngineOptions().withSlots(maxBatch).withContextLength(context)
@@ -91,6 +92,14 @@ public final class BenchCommand implements Callable<Integer> {
         BenchReport.writeJson(rows, report.command(), file);
         System.err.println("wrote " + file);
         return 0;
+    }
+
+    private static Map<String, Path> named(List<Path> directories) {
+        Map<String, Path> models = new LinkedHashMap<>();
+        for (Path directory : directories) {
+            models.put(directory.toAbsolutePath().normalize().getFileName().toString(), directory);
+        }
+        return models;
     }
 
     /** Writes (once) a synthetic model per format, keyed by format name in the order given. */
