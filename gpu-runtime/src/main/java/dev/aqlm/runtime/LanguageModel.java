@@ -8,6 +8,7 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationRequest;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.engine.InvalidRequestException;
 import dev.aqlm.runtime.engine.Scheduler;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.ModelConfig;
@@ -144,7 +145,10 @@ public final class LanguageModel implements AutoCloseable {
         Scheduler scheduler = newScheduler();
         Map<String, Integer> order = new HashMap<>();
         for (int i = 0; i < requests.size(); i++) {
-            order.put(requests.get(i).id(), i);
+            if (order.put(requests.get(i).id(), i) != null) {
+                throw new InvalidRequestException("two requests share the id '" + requests.get(i).id()
+                        + "'; ids must be unique within a call");
+            }
             scheduler.submit(requests.get(i));
         }
         List<GenerationResult> results = scheduler.runToCompletion();
