@@ -62,8 +62,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private int streamOne(LanguageModel languageModel) {
-        PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
+        PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8); // UTF-8 whatever the locale
         GenerationSettings settings = sampling.toSettings().withListener((id, token, text) -> {
             stdout.print(text);
             stdout.flush();
@@ -110,8 +109,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 failures.add(failureRow(id, where + ": " + e.getMessage()));
             }
         }
-        try (OutputStream sink = output == null ? new java.io.FileOutputStream(java.io.FileDescriptor.out)
-                : Files.newOutputStream(output);
+        try (OutputStream sink = output == null ? new NonClosingStream(System.out) : Files.newOutputStream(output);
              PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8)) {
             failures.forEach(row -> out.println(row.toString()));
             ProgressBar progress = new ProgressBar(System.err, "prompts", submitted);
@@ -127,6 +125,23 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println(failures.size() + " line(s) could not be used; their rows carry the error");
         }
         return 0;
+    }
+
+    /** Lets results go to stdout through a try-with-resources without closing stdout. */
+    private static final class NonClosingStream extends java.io.FilterOutputStream {
+        NonClosingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     private static ObjectNode resultRow(GenerationResult result, String prompt) {
