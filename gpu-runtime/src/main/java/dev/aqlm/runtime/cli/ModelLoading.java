@@ -10,6 +10,10 @@ final class ModelLoading {
     private ModelLoading() {
     }
 
+    static LanguageModel load(Path directory, EngineOptions options) {
+        return load(directory.toString(), options);
+    }
+
     /** @param reference a checkpoint directory or a Hugging Face Hub id (resolved through the Hub cache) */
     static LanguageModel load(String reference, EngineOptions options) {
         long start = System.nanoTime();
