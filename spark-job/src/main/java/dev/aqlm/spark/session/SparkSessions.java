@@ -14,6 +14,9 @@ public final class SparkSessions {
     /** Local Spark: one thread per core, and up to 4 attempts per task (plain local[N] never retries). */
     public static final String LOCAL_MASTER = "local[*,4]";
 
+    /** Set by the aqlm-spark launcher: the spark-submit application jar, shipped to executors of cluster jobs. */
+    public static final String APP_JAR_PROPERTY = "aqlm.app.jar";
+
     private SparkSessions() {
     }
 
@@ -33,6 +36,11 @@ public final class SparkSessions {
         sparkConf.setIfMissing("spark.executor.heartbeatInterval", "2s");
         // A speculative copy of a generation task would need a second GPU slot and repeat the work.
         sparkConf.setIfMissing("spark.speculation", "false");
+        String appJar = System.getProperty(APP_JAR_PROPERTY);
+        if (!local && !sparkConf.contains("spark.jars") && appJar != null && new java.io.File(appJar).isFile()) {
+            // A cluster job driven from the launcher: executors fetch the application jar from this driver.
+            sparkConf.set("spark.jars", appJar);
+        }
         if (local) {
             sparkConf.setIfMissing("spark.ui.enabled", "false");
             sparkConf.setIfMissing("spark.sql.shuffle.partitions", "4");
