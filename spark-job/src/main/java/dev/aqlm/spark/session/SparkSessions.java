@@ -1,5 +1,6 @@
 package dev.aqlm.spark.session;
 
+import dev.aqlm.runtime.AqlmException;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
@@ -40,6 +41,10 @@ public final class SparkSessions {
         if (!local && !sparkConf.contains("spark.jars") && appJar != null && new java.io.File(appJar).isFile()) {
             // A cluster job driven from the launcher: executors fetch the application jar from this driver.
             sparkConf.set("spark.jars", appJar);
+        }
+        if (local && sparkConf.contains("spark.task.resource.gpu.amount")) {
+            throw new AqlmException("local Spark never schedules a task that asks for a GPU (it would hang): drop"
+                    + " spark.task.resource.gpu.amount for local runs and choose the GPU with --device N");
         }
         if (local) {
             sparkConf.setIfMissing("spark.ui.enabled", "false");
