@@ -1,6 +1,7 @@
 package dev.aqlm.spark.executor;
 
 import dev.aqlm.runtime.LanguageModel;
+import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.ModelLocation;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -72,12 +73,25 @@ public final class ExecutorModel {
         }
         long start = System.nanoTime();
         Path directory = ModelLocation.resolve(key.descriptor().model());
-        LanguageModel model = LanguageModel.load(directory, key.descriptor().engineOptions(key.ordinal()));
+        LanguageModel model = LanguageModel.load(directory, withExecutorThreads(key.descriptor().engineOptions(key.ordinal())));
         loaded = model;
         loadedKey = key;
         LOG.info("executor {}: loaded model {} ({}) on {} in {} s (load #{} in this JVM)", executorId(),
                 key.descriptor().model(), model.config().describe(), model.backend().description(),
                 String.format("%.1f", (System.nanoTime() - start) / 1e9), LOADS.incrementAndGet());
+    }
+
+    /**
+     * The CPU backend's "all cores" means this executor's cores (spark.executor.cores), not the host's: several
+     * executors share a host, and each would otherwise start a thread per core of the machine.
+     */
+    private static EngineOptions withExecutorThreads(EngineOptions options) {
+        SparkEnv env = SparkEnv.get();
+        if (options.cpuThreads() > 0 || env == null || !env.conf().contains("spark.executor.cores")
+                || "driver".equals(env.executorId())) {
+            return options;
+        }
+        return options.withCpuThreads(Math.max(1, env.conf().getInt("spark.executor.cores", 1)));
     }
 
     private static void logDeviceOnce(DeviceAssignment device) {

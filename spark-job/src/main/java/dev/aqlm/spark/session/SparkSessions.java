@@ -47,6 +47,9 @@ public final class SparkSessions {
                     + " spark.task.resource.gpu.amount for local runs and choose the GPU with --device N");
         }
         if (local) {
+            // Nothing outside this process talks to a local driver: stay on the loopback interface.
+            sparkConf.setIfMissing("spark.driver.host", "127.0.0.1");
+            sparkConf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
             sparkConf.setIfMissing("spark.ui.enabled", "false");
             sparkConf.setIfMissing("spark.sql.shuffle.partitions", "4");
         }

@@ -1,0 +1,69 @@
+package dev.aqlm.spark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.spark.generate.GenerateJobSpec;
+import dev.aqlm.spark.generate.InputFormat;
+import dev.aqlm.spark.generate.OutputFormat;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The bulk-generate command line turned into a job spec (no Spark needed). */
+class BulkGenerateCommandTest {
+    private static GenerateJobSpec spec(String... args) {
+        BulkGenerateCommand command = new BulkGenerateCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.toSpec();
+    }
+
+    @Test
+    void defaultsAreParquetGreedyNewOutput() {
+        GenerateJobSpec spec = spec("--model", "org/model", "--input", "p.jsonl", "--output", "out");
+        assertEquals(OutputFormat.PARQUET, spec.outputFormat());
+        assertEquals(GenerateJobSpec.OutputMode.CREATE, spec.mode());
+        assertNull(spec.inputFormat(), "inferred from the file name");
+        assertNull(spec.idColumn());
+        assertEquals("prompt", spec.promptColumn());
+        assertEquals(0.0, spec.defaults().temperature());
+        assertEquals(128, spec.defaults().maxNewTokens());
+        assertTrue(spec.rowOverrides());
+        assertEquals(EngineOptions.BackendKind.AUTO, spec.engine().backend());
+    }
+
+    @Test
+    void samplingEngineAndOutputOptionsArrive() {
+        GenerateJobSpec spec = spec("--model", "m", "--input", "in", "--input-format", "csv", "--output", "out",
+                "--output-format", "jsonl", "--resume", "--temperature", "0.7", "--top-p", "0.9", "--seed", "5",
+                "--max-new-tokens", "64", "--slots", "16", "--backend", "cpu", "--chat", "--no-row-overrides",
+                "--commit-every", "100", "--partitions", "8", "--stop", "###");
+        assertEquals(InputFormat.CSV, spec.inputFormat());
+        assertEquals(OutputFormat.JSONL, spec.outputFormat());
+        assertEquals(GenerateJobSpec.OutputMode.RESUME, spec.mode());
+        assertEquals(0.7, spec.defaults().temperature());
+        assertEquals(0.9, spec.defaults().topP());
+        assertEquals(5, spec.defaults().jobSeed());
+        assertEquals(64, spec.defaults().maxNewTokens());
+        assertEquals(16, spec.engine().slots());
+        assertEquals(EngineOptions.BackendKind.CPU, spec.engine().backend());
+        assertTrue(spec.defaults().applyChatTemplate());
+        assertEquals(java.util.List.of("###"), spec.defaults().stopStrings());
+        assertEquals(100, spec.commitEveryRows());
+        assertEquals(8, spec.partitions());
+        assertTrue(!spec.rowOverrides());
+    }
+
+    @Test
+    void contradictionsAndUnknownFormatsAreRefusedByName() {
+        AqlmException both = assertThrows(AqlmException.class,
+                () -> spec("--model", "m", "--input", "i", "--output", "o", "--resume", "--overwrite"));
+        assertTrue(both.getMessage().contains("--resume and --overwrite"), both.getMessage());
+        AqlmException format = assertThrows(AqlmException.class,
+                () -> spec("--model", "m", "--input", "i", "--output", "o", "--input-format", "xml"));
+        assertTrue(format.getMessage().contains("--input-format 'xml'"), format.getMessage());
+    }
+}
