@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -204,6 +205,35 @@ class GenerateJobLocalTest {
         assertEquals("A prompt over\ntwo lines", fromCsv.get("b").getAs(GeneratedRows.PROMPT));
         assertEquals(0, (int) fromCsv.get("a").getAs(PromptColumns.TOP_K), "an empty override keeps the default");
         assertEquals(5, (int) fromCsv.get("b").getAs(PromptColumns.TOP_K));
+    }
+
+    @Test
+    void generatedIdsFollowLineOrderWhenFilesAreSplitAcrossPartitions(@TempDir Path dir) throws IOException {
+        Path input = Files.createDirectories(dir.resolve("in"));
+        List<String> big = new ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            big.add("{\"prompt\": \"line " + i + " of big\"}");
+        }
+        Files.write(input.resolve("big.jsonl"), big);
+        Files.write(input.resolve("small.jsonl"), List.of("{\"prompt\": \"line 1 of small\"}",
+                "{\"prompt\": \"line 2 of small\"}"));
+        String previous = spark.conf().get("spark.sql.files.maxPartitionBytes");
+        spark.conf().set("spark.sql.files.maxPartitionBytes", "1000"); // big.jsonl (~9 KB) becomes ~10 splits
+        try {
+            PromptTable table = new PromptTable(spark, input.toString(), null, "prompt", null, true);
+            Dataset<Row> canonical = table.canonical();
+            assertTrue(canonical.rdd().getNumPartitions() >= 5, "the file was split");
+            List<Row> rows = canonical.collectAsList();
+            assertEquals(302, rows.size());
+            for (Row row : rows) {
+                String id = row.getString(PromptColumns.ID_INDEX);
+                String file = id.substring(0, id.indexOf(':'));
+                String line = id.substring(id.indexOf(':') + 1);
+                assertEquals("line " + line + " of " + file.replace(".jsonl", ""), row.getString(PromptColumns.PROMPT_INDEX));
+            }
+        } finally {
+            spark.conf().set("spark.sql.files.maxPartitionBytes", previous);
+        }
     }
 
     @Test
