@@ -31,8 +31,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The bulk-generation job's driver. Reads the prompts, checks their ids, prepares the output folder (fingerprint,
@@ -44,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (the options of {@code aqlm-spark bulk-generate}).
  */
 public final class GenerateJob {
-    private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
+    private static final long MAX_BROADCAST_DONE_IDS = 5_000_000;
 
     private final SparkSession spark;
     private final GenerateJobSpec spec;
@@ -92,7 +90,10 @@ public final class GenerateJob {
         long pendingRows = inputRows;
         if (before.rows() > 0) {
             Dataset<Row> done = OutputTotals.rows(spark, spec.output(), spec.outputFormat()).select(GeneratedRows.ID);
-            pending = prompts.join(broadcast(done), prompts.col(PromptColumns.ID).equalTo(done.col(GeneratedRows.ID)),
+            // Broadcasting the done ids keeps the input's partitioning (no shuffle before the GPU stage) unless they
+            // are too many to ship to every executor.
+            Dataset<Row> doneIds = before.rows() <= MAX_BROADCAST_DONE_IDS ? broadcast(done) : done;
+            pending = prompts.join(doneIds, prompts.col(PromptColumns.ID).equalTo(done.col(GeneratedRows.ID)),
                     "left_anti");
             pendingRows = pending.count();
         }
@@ -121,7 +122,11 @@ public final class GenerateJob {
                         slice = slice.repartition(partitions, col(PromptColumns.ID));
                     }
                     spark.sparkContext().setJobDescription("aqlm-spark bulk-generate: wave " + (wave + 1) + "/" + waves);
-                    write(slice.mapPartitions(task, Encoders.row(GeneratedRows.SCHEMA)));
+                    try {
+                        write(slice.mapPartitions(task, Encoders.row(GeneratedRows.SCHEMA)));
+                    } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
+                        throw ExecutorFailures.explain(e, "wave " + (wave + 1) + "/" + waves + " of " + spec.output());
+                    }
                     if (waves > 1) {
                         console.printf("committed wave %d/%d; %s%n", wave + 1, waves, progress.line());
                     }

@@ -1,9 +1,11 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SamplingRandom;
+import dev.aqlm.runtime.tokenizer.TextTokenizer;
 import dev.aqlm.spark.prompt.ChatTemplate;
 import java.util.function.Function;
 import org.apache.spark.sql.Row;
@@ -20,6 +22,10 @@ final class RowRequests {
     private final ChatTemplate chat;
 
     RowRequests(LanguageModel model, GenerationDefaults defaults) {
+        if (!model.hasTokenizer()) { // a setup error, not a row's: fail the task (and the job) with the reason
+            throw new AqlmException(model.directory() + " has no " + TextTokenizer.TOKENIZER_FILE
+                    + ": text prompts need the tokenizer files of the model's Hugging Face repository");
+        }
         this.model = model;
         this.defaults = defaults;
         this.chat = defaults.applyChatTemplate()

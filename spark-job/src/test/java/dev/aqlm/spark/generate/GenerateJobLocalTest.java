@@ -237,6 +237,17 @@ class GenerateJobLocalTest {
     }
 
     @Test
+    void aModelWithoutTokenizerFailsTheJobWithTheReason(@TempDir Path dir) throws IOException {
+        Path input = dir.resolve("p.jsonl");
+        Files.write(input, List.of("{\"prompt\": \"a\"}"));
+        JobSpecs specs = new JobSpecs().model(dev.aqlm.runtime.Fixtures.model("llama-tiny-aqlm-2x8")).input(input).idColumn(null)
+                .output(dir.resolve("out"));
+        AqlmException error = assertThrows(AqlmException.class, () -> new GenerateJob(spark, specs.build(), QUIET).run());
+        assertTrue(error.getMessage().contains("has no tokenizer.json") && error.getMessage().contains("wave 1/1"),
+                error.getMessage());
+    }
+
+    @Test
     void duplicateIdsFailTheJobBeforeAnyGeneration(@TempDir Path dir) throws IOException {
         Path input = dir.resolve("dup.jsonl");
         Files.write(input, List.of("{\"id\": \"x\", \"prompt\": \"a\"}", "{\"id\": \"y\", \"prompt\": \"b\"}",
