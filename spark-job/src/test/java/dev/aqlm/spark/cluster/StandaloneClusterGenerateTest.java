@@ -74,6 +74,8 @@ class StandaloneClusterGenerateTest {
         conf.put("spark.executor.resource.gpu.amount", "1");
         conf.put("spark.task.resource.gpu.amount", "1");
         conf.put("spark.task.maxFailures", "4");
+        // Start jobs only once both executors registered, so both take generation tasks.
+        conf.put("spark.scheduler.minRegisteredResourcesRatio", "1.0");
         spark = SparkSessions.getOrCreate("StandaloneClusterGenerateTest", cluster.masterUrl(), conf);
     }
 
