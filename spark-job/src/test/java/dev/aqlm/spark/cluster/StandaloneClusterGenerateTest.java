@@ -116,6 +116,8 @@ class StandaloneClusterGenerateTest {
                 "an executor was lost: " + outcomes.failures);
         assertTrue(outcomes.retriedSuccesses > 0, "a retried attempt succeeded");
         assertTrue(faultyRun.failedTasks() > 0, "the job's own progress listener saw the failure");
+        assertTrue(cleanRun.tokensPerSecondByExecutor().size() >= 2, "tokens/s per executor: "
+                + cleanRun.tokensPerSecondByExecutor());
         assertEquals(ROWS, faultyRun.all().rows());
         Map<String, Row> cleanRows = rowsById(clean);
         Map<String, Row> faultyRows = rowsById(faulty);
