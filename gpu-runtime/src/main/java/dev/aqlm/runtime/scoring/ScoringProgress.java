@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.scoring;
 
-/** Told after every forward pass how far a scoring call has come (e.g. to draw a progress bar). */
+/** Told when a scoring call starts and after each of its forward passes how far it has come (for a progress bar). */
 @FunctionalInterface
 public interface ScoringProgress {
     ScoringProgress NONE = (done, total, tokens) -> { };

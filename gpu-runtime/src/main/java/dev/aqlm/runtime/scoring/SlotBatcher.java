@@ -47,7 +47,9 @@ final class SlotBatcher {
             slots.add(new ArrayDeque<>());
         }
         int done = 0;
+        long computed = 0;
         int firstSlot = 0;
+        progress.advanced(0, totals.length, 0);
         while (true) {
             for (Deque<Piece> slot : slots) {
                 if (slot.isEmpty() && !pending.isEmpty()) {
@@ -74,6 +76,7 @@ final class SlotBatcher {
             List<ChunkResult> results = backend.forward(batch);
             stats.forwardPasses++;
             stats.computedTokens += tokens;
+            computed += tokens;
             for (int i = 0; i < pieces.size(); i++) {
                 Accumulator total = totals[pieces.get(i).input];
                 ChunkResult result = results.get(i);
@@ -87,7 +90,7 @@ final class SlotBatcher {
                     done++;
                 }
             }
-            progress.advanced(done, totals.length, stats.computedTokens);
+            progress.advanced(done, totals.length, computed);
         }
         List<Loglikelihood> scores = new ArrayList<>(totals.length);
         for (Accumulator total : totals) {
