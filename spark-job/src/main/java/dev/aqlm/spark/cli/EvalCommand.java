@@ -23,6 +23,8 @@ import dev.aqlm.spark.eval.ScoredRequest;
 import dev.aqlm.spark.eval.TaskMetrics;
 import dev.aqlm.spark.eval.TaskRequests;
 import dev.aqlm.spark.eval.Tasks;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -80,6 +82,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Mixin EngineOptionsMixin engine;
 
+    /** Where the table goes: stdout in UTF-8 (the arrows), whatever the platform's default charset. */
+    PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+
     @Override
     public Integer call() {
         long start = System.nanoTime();
@@ -123,8 +128,6 @@ public final class EvalCommand implements Callable<Integer> {
                 System.err.println("samples: " + files.writeSamples(task.task().name(), SampleRecords.of(task)));
             }
         }
-        PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
-                StandardCharsets.UTF_8);
         stdout.printf("aqlm-spark (%s), gen_kwargs: (None), limit: %s, num_fewshot: None, batch_size: %d%n",
                 run.modelArgs(), limit == null ? "None" : limit.toString(), run.batchSize());
         stdout.println(ResultsTable.render(metrics));
