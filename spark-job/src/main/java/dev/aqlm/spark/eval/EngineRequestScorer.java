@@ -29,7 +29,7 @@ public final class EngineRequestScorer implements RequestScorer {
         for (int r = 0; r < requests.size(); r++) {
             EvalRequest request = requests.get(r);
             firstWindow[r] = tokens.size();
-            if (request.isRolling()) {
+            if (request.rolling()) {
                 tokens.addAll(encoder.rollingWindows(request.getContinuation(), maxLength));
             } else {
                 TokenizedRequest pair = encoder.encode(new LoglikelihoodRequest(request.getContext(),
@@ -46,7 +46,7 @@ public final class EngineRequestScorer implements RequestScorer {
         for (int r = 0; r < requests.size(); r++) {
             EvalRequest request = requests.get(r);
             int end = r + 1 < requests.size() ? firstWindow[r + 1] : tokens.size();
-            if (request.isRolling()) {
+            if (request.rolling()) {
                 double sum = 0;
                 for (int w = firstWindow[r]; w < end; w++) {
                     sum += scored.get(w).logLikelihood();

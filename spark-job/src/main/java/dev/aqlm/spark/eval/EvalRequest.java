@@ -43,7 +43,8 @@ public class EvalRequest implements Serializable {
         return new EvalRequest(task, docId, 0, LOGLIKELIHOOD_ROLLING, "", text);
     }
 
-    public boolean isRolling() {
+    /** Whether this is a rolling request (not named as a bean property, so Spark's encoders do not see it). */
+    public boolean rolling() {
         return LOGLIKELIHOOD_ROLLING.equals(type);
     }
 

@@ -41,7 +41,7 @@ public final class SampleRecords {
             EvalRequest request = document.requests().get(r);
             ScoredRequest response = scores.responses().get(r);
             ObjectNode args = arguments.putObject("gen_args_" + r);
-            if (request.isRolling()) {
+            if (request.rolling()) {
                 args.put("arg_0", request.getContinuation());
                 String value = PythonFloats.repr(response.getLogLikelihood());
                 resps.addArray().add(value);
@@ -59,7 +59,7 @@ public final class SampleRecords {
         ArrayNode names = record.putArray("metrics");
         task.metrics().forEach(metric -> names.add(metric.key()));
         record.put("doc_hash", sha256(PythonJson.dumps(document.row())));
-        String prompt = document.requests().get(0).isRolling() ? document.requests().get(0).getContinuation()
+        String prompt = document.requests().get(0).rolling() ? document.requests().get(0).getContinuation()
                 : document.requests().get(0).getContext();
         record.put("prompt_hash", sha256(prompt));
         record.put("target_hash", sha256(target));

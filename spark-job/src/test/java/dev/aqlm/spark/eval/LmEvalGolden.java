@@ -48,7 +48,7 @@ final class LmEvalGolden {
         for (TaskDocument document : requests.documents()) {
             JsonNode doc = docs.get(document.docId());
             for (EvalRequest request : document.requests()) {
-                if (request.isRolling()) {
+                if (request.rolling()) {
                     scored.add(ScoredRequest.of(request, doc.get("rolling").get("loglikelihood").asDouble(), false));
                 } else {
                     JsonNode golden = doc.get("requests").get(request.getIndex());
