@@ -1,6 +1,7 @@
 package dev.aqlm.spark.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.AqlmException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.regex.Pattern;
-import dev.aqlm.runtime.AqlmException;
 
 /**
  * Where lm-eval puts its files: {@code <output>/<model_sanitized>/results_<date>.json} and

@@ -25,7 +25,7 @@ public final class PythonJson {
                 return;
             }
             out.append('{');
-            Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = value.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 newline(depth + 1, out);

@@ -119,42 +119,43 @@ public final class TaskDefinition {
                     .forEach((field, value) -> processed.set(field, TaskDocument.JSON.valueToTree(value)));
         }
         DocumentFields doc = new DocumentFields(name, docId, processed);
-        List<EvalRequest> requests = new ArrayList<>();
-        switch (outputType) {
-            case MULTIPLE_CHOICE -> {
-                List<String> options = choices.apply(doc);
-                int answer = gold.applyAsInt(doc);
-                if (answer < 0 || answer >= options.size()) {
-                    throw new TaskDataException(name + " document " + docId + ": gold answer " + answer
-                            + " is not one of the " + options.size() + " choices");
-                }
-                if (choicesAreContexts) {
-                    String continuation = TARGET_DELIMITER + target.apply(doc);
-                    for (int i = 0; i < options.size(); i++) {
-                        requests.add(EvalRequest.loglikelihood(name, docId, i, options.get(i), continuation));
-                    }
-                    return TaskDocument.choice(docId, processed, requests, answer, options, target.apply(doc));
-                }
-                String prompt = context.apply(doc);
-                for (int i = 0; i < options.size(); i++) {
-                    requests.add(EvalRequest.loglikelihood(name, docId, i, prompt, TARGET_DELIMITER + options.get(i)));
-                }
-                return TaskDocument.choice(docId, processed, requests, answer, options, answer);
-            }
+        return switch (outputType) {
+            case MULTIPLE_CHOICE -> choiceDocument(docId, doc);
             case LOGLIKELIHOOD -> {
                 String answer = target.apply(doc);
-                requests.add(EvalRequest.loglikelihood(name, docId, 0, context.apply(doc), answer));
-                return TaskDocument.target(docId, processed, requests, answer);
+                EvalRequest request = EvalRequest.loglikelihood(name, docId, 0, context.apply(doc), answer);
+                yield TaskDocument.target(docId, processed, List.of(request), answer);
             }
             case LOGLIKELIHOOD_ROLLING -> {
                 String text = target.apply(doc);
-                requests.add(EvalRequest.rolling(name, docId, text));
                 String counted = doc.text(countedField);
-                return TaskDocument.rolling(docId, processed, requests, text, WikitextDetokenizer.words(counted),
-                        PythonStrings.utf8Length(counted));
+                yield TaskDocument.rolling(docId, processed, List.of(EvalRequest.rolling(name, docId, text)), text,
+                        WikitextDetokenizer.words(counted), PythonStrings.utf8Length(counted));
             }
-            default -> throw new IllegalStateException(outputType.toString());
+        };
+    }
+
+    /** One request per choice: the prompt then each answer, or (multiple inputs) each context then the shared end. */
+    private TaskDocument choiceDocument(int docId, DocumentFields doc) {
+        List<String> options = choices.apply(doc);
+        int answer = gold.applyAsInt(doc);
+        if (answer < 0 || answer >= options.size()) {
+            throw new TaskDataException(name + " document " + docId + ": gold answer " + answer
+                    + " is not one of the " + options.size() + " choices");
         }
+        List<EvalRequest> requests = new ArrayList<>();
+        if (choicesAreContexts) {
+            String ending = target.apply(doc);
+            for (int i = 0; i < options.size(); i++) {
+                requests.add(EvalRequest.loglikelihood(name, docId, i, options.get(i), TARGET_DELIMITER + ending));
+            }
+            return TaskDocument.choice(docId, doc.row(), requests, answer, options, ending);
+        }
+        String prompt = context.apply(doc);
+        for (int i = 0; i < options.size(); i++) {
+            requests.add(EvalRequest.loglikelihood(name, docId, i, prompt, TARGET_DELIMITER + options.get(i)));
+        }
+        return TaskDocument.choice(docId, doc.row(), requests, answer, options, answer);
     }
 
     @Override

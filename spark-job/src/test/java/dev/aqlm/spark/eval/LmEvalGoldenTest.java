@@ -11,7 +11,6 @@ import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.scoring.ScoringSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -140,9 +139,7 @@ class LmEvalGoldenTest {
 
     static void assertResults(JsonNode expected, TaskMetrics metrics, double relative, String task) {
         assertEquals(expected.size(), metrics.results().size(), task + " reports " + metrics.results().keySet());
-        Iterator<Map.Entry<String, JsonNode>> fields = expected.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : expected.properties()) {
             Object actual = metrics.value(field.getKey());
             String where = task + " " + field.getKey();
             if (field.getValue().isTextual()) {

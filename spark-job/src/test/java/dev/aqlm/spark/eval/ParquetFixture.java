@@ -3,7 +3,6 @@ package dev.aqlm.spark.eval;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.example.data.Group;
@@ -40,8 +39,7 @@ final class ParquetFixture {
 
     private static String fields(JsonNode object, boolean legacyLists) {
         StringBuilder schema = new StringBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
             schema.append(field(field.getKey(), field.getValue(), "optional", legacyLists));
         }
         return schema.toString();
@@ -68,8 +66,7 @@ final class ParquetFixture {
     }
 
     private static void fill(Group group, JsonNode object, boolean legacyLists) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
             JsonNode value = field.getValue();
             if (value.isArray()) {
                 for (JsonNode element : value) {
