@@ -21,8 +21,8 @@ final class SlotBatcher {
     private final int maxBatchTokens;
     private final ScoringProgress progress;
 
-    /** A chunk of one input: its tokens at [start, end) of that input, with the targets inside that range. */
-    private record Piece(int input, int start, int[] tokens, int[] targets) {
+    /** A chunk of one input, for one slot: its tokens at [start, end) of that input, with the targets inside. */
+    private record Piece(int input, int slot, int start, int[] tokens, int[] targets) {
     }
 
     /** Running totals of one input's scored tokens. */
@@ -48,48 +48,31 @@ final class SlotBatcher {
         }
         int done = 0;
         long computed = 0;
-        int firstSlot = 0;
         progress.advanced(0, totals.length, 0);
-        while (true) {
-            for (Deque<Piece> slot : slots) {
-                if (slot.isEmpty() && !pending.isEmpty()) {
-                    load(pending.poll(), plan, slot, totals);
+        for (int pass = 0; ; pass++) {
+            for (int slot = 0; slot < slots.size(); slot++) {
+                if (slots.get(slot).isEmpty() && !pending.isEmpty()) {
+                    load(pending.poll(), plan, slot, slots.get(slot), totals);
                 }
             }
-            List<SequenceChunk> batch = new ArrayList<>();
-            List<Piece> pieces = new ArrayList<>();
-            int tokens = 0;
-            for (int k = 0; k < slots.size(); k++) {
-                int slot = (firstSlot + k) % slots.size();
-                Piece piece = slots.get(slot).peek();
-                if (piece != null && (batch.isEmpty() || tokens + piece.tokens.length <= maxBatchTokens)) {
-                    batch.add(new SequenceChunk(slot, piece.start, piece.tokens, piece.targets.length == 0
-                            ? ChunkOutput.CACHE_ONLY : new ChunkOutput.TargetLogProbs(piece.targets)));
-                    pieces.add(slots.get(slot).poll());
-                    tokens += piece.tokens.length;
-                }
-            }
-            if (batch.isEmpty()) {
+            List<Piece> pieces = nextBatch(slots, pass % slots.size());
+            if (pieces.isEmpty()) {
                 break;
             }
-            firstSlot = (firstSlot + 1) % slots.size();
-            List<ChunkResult> results = backend.forward(batch);
+            List<SequenceChunk> chunks = new ArrayList<>(pieces.size());
+            int tokens = 0;
+            for (Piece piece : pieces) {
+                chunks.add(new SequenceChunk(piece.slot, piece.start, piece.tokens, piece.targets.length == 0
+                        ? ChunkOutput.CACHE_ONLY : new ChunkOutput.TargetLogProbs(piece.targets)));
+                tokens += piece.tokens.length;
+            }
+            List<ChunkResult> results = backend.forward(chunks);
+            for (int i = 0; i < pieces.size(); i++) {
+                done += accumulate(totals[pieces.get(i).input], pieces.get(i), results.get(i));
+            }
             stats.forwardPasses++;
             stats.computedTokens += tokens;
             computed += tokens;
-            for (int i = 0; i < pieces.size(); i++) {
-                Accumulator total = totals[pieces.get(i).input];
-                ChunkResult result = results.get(i);
-                if (pieces.get(i).targets.length > 0) {
-                    for (int t = 0; t < pieces.get(i).targets.length; t++) {
-                        total.logLikelihood += result.targetLogProbs()[t];
-                        total.greedy &= result.targetIsArgmax()[t];
-                    }
-                }
-                if (--total.piecesLeft == 0) {
-                    done++;
-                }
-            }
             progress.advanced(done, totals.length, computed);
         }
         List<Loglikelihood> scores = new ArrayList<>(totals.length);
@@ -99,8 +82,36 @@ final class SlotBatcher {
         return scores;
     }
 
+    /**
+     * The next piece of every busy slot while the batch stays within the token budget (always at least one). The
+     * slot that goes first rotates, so that under a tight budget no slot waits forever.
+     */
+    private List<Piece> nextBatch(List<Deque<Piece>> slots, int firstSlot) {
+        List<Piece> batch = new ArrayList<>();
+        int tokens = 0;
+        for (int k = 0; k < slots.size(); k++) {
+            Deque<Piece> slot = slots.get((firstSlot + k) % slots.size());
+            Piece piece = slot.peek();
+            if (piece != null && (batch.isEmpty() || tokens + piece.tokens.length <= maxBatchTokens)) {
+                batch.add(slot.poll());
+                tokens += piece.tokens.length;
+            }
+        }
+        return batch;
+    }
+
+    /** Adds a piece's scored targets to its input's totals; returns 1 when that finished the input. */
+    private static int accumulate(Accumulator total, Piece piece, ChunkResult result) {
+        for (int t = 0; t < piece.targets.length; t++) {
+            total.logLikelihood += result.targetLogProbs()[t];
+            total.greedy &= result.targetIsArgmax()[t];
+        }
+        return --total.piecesLeft == 0 ? 1 : 0;
+    }
+
     /** Queues a group's chunks in a free slot: the first member from position 0, the others after the prefix. */
-    private void load(PrefixGroup group, ScoringPlan plan, Deque<Piece> slot, Accumulator[] totals) {
+    private void load(PrefixGroup group, ScoringPlan plan, int slotIndex, Deque<Piece> slot,
+                      Accumulator[] totals) {
         for (int m = 0; m < group.members().size(); m++) {
             int index = group.members().get(m);
             ScoringInput input = plan.inputs.get(index);
@@ -113,7 +124,7 @@ final class SlotBatcher {
                 int[] targets = end > scoredStart
                         ? Arrays.copyOfRange(input.targets, scoredStart - input.scoredFrom(), end - input.scoredFrom())
                         : new int[0];
-                slot.add(new Piece(index, start, Arrays.copyOfRange(input.tokens, start, end), targets));
+                slot.add(new Piece(index, slotIndex, start, Arrays.copyOfRange(input.tokens, start, end), targets));
                 total.piecesLeft++;
                 start = end;
             }
