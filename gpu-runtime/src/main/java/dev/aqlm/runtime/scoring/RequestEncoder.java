@@ -65,8 +65,7 @@ public final class RequestEncoder {
 
     private int[] encode(String text) {
         int[] tokens = tokenizer.encode(text, rules.addsSpecialTokens());
-        // Text that already starts with the BOS string gets no second BOS (current lm-eval leaves it to the tokenizer,
-        // which does not double it).
+        // lm-eval >= 0.4.9.2 adds no second BOS to text that already starts with the BOS string.
         int bos = tokenizer.bosTokenId();
         if (rules.addsSpecialTokens() && bos >= 0 && tokens.length >= 2 && tokens[0] == bos && tokens[1] == bos) {
             return Arrays.copyOfRange(tokens, 1, tokens.length);
