@@ -15,6 +15,9 @@ import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.runtime.model.ModelWeights;
 import dev.aqlm.runtime.model.WeightsLoader;
+import dev.aqlm.runtime.scoring.RequestEncoder;
+import dev.aqlm.runtime.scoring.Scorer;
+import dev.aqlm.runtime.scoring.ScoringSettings;
 import dev.aqlm.runtime.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,6 +162,14 @@ public final class LanguageModel implements AutoCloseable {
     /** fp32 logits at every position of one token sequence (it runs in slot 0 from position 0). */
     public synchronized float[][] logits(int[] tokens) {
         return backend.forward(List.of(new SequenceChunk(0, 0, tokens, ChunkOutput.ALL_LOGITS))).get(0).logits();
+    }
+
+    /**
+     * lm-eval-style log-likelihood scoring on this model's backend. The scorer uses the backend's KV slots: do not
+     * generate with this model while a scoring call runs.
+     */
+    public Scorer scorer(ScoringSettings settings) {
+        return new Scorer(backend, new RequestEncoder(tokenizer(), settings.rules()), settings);
     }
 
     @Override

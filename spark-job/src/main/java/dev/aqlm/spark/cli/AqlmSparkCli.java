@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code aqlm-spark}: the launcher's command line. Engine commands run in this JVM; job commands run Spark. */
 @Command(name = "aqlm-spark", mixinStandardHelpOptions = true,
         description = "Run 2-bit AQLM language models on GPUs and at cluster scale on Apache Spark.",
-        subcommands = {DemoCommand.class, BulkGenerateCommand.class, GenerateCommand.class, BenchCommand.class,
-                SynthesizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BulkGenerateCommand.class, GenerateCommand.class, EvalCommand.class,
+                BenchCommand.class, SynthesizeCommand.class, CommandLine.HelpCommand.class})
 public final class AqlmSparkCli {
     public static void main(String[] args) {
         System.exit(RuntimeCli.execute(new AqlmSparkCli(), args));
