@@ -4,6 +4,7 @@ import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.ProgressBar;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.runtime.scoring.Scorer;
 import dev.aqlm.runtime.scoring.ScoringRules;
@@ -44,8 +45,9 @@ import picocli.CommandLine.Option;
         description = "Score zero-shot lm-eval tasks (hellaswag, piqa, arc_easy, arc_challenge, winogrande,"
                 + " lambada_openai, boolq, openbookqa, wikitext) as lm-evaluation-harness does.")
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Hugging Face checkpoint directory")
-    Path model;
+    @Option(names = "--model", required = true,
+            description = "checkpoint directory, or Hugging Face Hub id org/name[@revision] (downloaded into the Hub cache)")
+    String model;
 
     @Option(names = "--tasks", required = true, description = "comma-separated task names")
     String tasks;
@@ -91,12 +93,13 @@ public final class EvalCommand implements Callable<Integer> {
         ScoringRules rules = ScoringRules.parse(rule);
         List<TaskRequests> requests = Evaluation.build(Tasks.parse(tasks), new LocalDatasetFolder(data), limit);
         List<EvalRequest> all = Evaluation.allRequests(requests);
-        int length = maxLength != null ? maxLength : ModelConfigReader.read(model).maxPositionEmbeddings();
+        Path directory = ModelLocation.resolve(model);
+        int length = maxLength != null ? maxLength : ModelConfigReader.read(directory).maxPositionEmbeddings();
         EngineOptions options = engine.toEngineOptions();
         if (options.contextLength() == 0) {
             options = options.withContextLength(length);
         }
-        try (LanguageModel languageModel = LanguageModel.load(model, options)) {
+        try (LanguageModel languageModel = LanguageModel.load(directory, options)) {
             System.err.printf("loaded %s (%s) on %s; %d requests from %d task(s), rule %s, max length %d%n", model,
                     languageModel.config().describe(), languageModel.backend().description(), all.size(),
                     requests.size(), rules.label(), length);
@@ -110,7 +113,7 @@ public final class EvalCommand implements Callable<Integer> {
             String throughput = throughput(all.size(), scorer.stats(), scoringSeconds);
             System.err.println(throughput);
             List<TaskMetrics> metrics = Evaluation.aggregate(requests, scored, bootstrapIterations);
-            EvaluationRun run = new EvaluationRun(model.toString(), rules.label(), length,
+            EvaluationRun run = new EvaluationRun(model, rules.label(), length,
                     languageModel.backend().slotCount(), maxBatchTokens, languageModel.backend().description(), limit,
                     bootstrapIterations, scorer.encoder().prefixToken(), token(languageModel.tokenizer(), true),
                     token(languageModel.tokenizer(), false), start, System.nanoTime(), throughput);
