@@ -185,7 +185,7 @@ class GenerateJobLocalTest {
     }
 
     @Test
-    void textAndCsvInputsGiveOneRowPerRecord(@TempDir Path dir) throws IOException {
+    void textCsvAndParquetInputsGiveOneRowPerRecord(@TempDir Path dir) throws IOException {
         Path text = dir.resolve("lines.txt");
         Files.write(text, List.of("First prompt", "Second prompt", "Third prompt"));
         new GenerateJob(spark, new JobSpecs().input(text).idColumn(null).output(dir.resolve("text-out")).maxNewTokens(3)
@@ -205,6 +205,19 @@ class GenerateJobLocalTest {
         assertEquals("A prompt over\ntwo lines", fromCsv.get("b").getAs(GeneratedRows.PROMPT));
         assertEquals(0, (int) fromCsv.get("a").getAs(PromptColumns.TOP_K), "an empty override keeps the default");
         assertEquals(5, (int) fromCsv.get("b").getAs(PromptColumns.TOP_K));
+
+        // Parquet with a numeric id column and a per-row seed column.
+        Path parquet = dir.resolve("rows.parquet");
+        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(7L, "Hello there", 1234L),
+                        org.apache.spark.sql.RowFactory.create(8L, "General Kenobi", null)),
+                new org.apache.spark.sql.types.StructType().add("id", "long").add("prompt", "string").add("seed", "long"))
+                .write().parquet(parquet.toString());
+        new GenerateJob(spark, new JobSpecs().input(parquet).output(dir.resolve("parquet-out")).maxNewTokens(3).build(),
+                QUIET).run();
+        Map<String, Row> fromParquet = outputById(dir.resolve("parquet-out"), OutputFormat.PARQUET);
+        assertEquals(java.util.Set.of("7", "8"), fromParquet.keySet());
+        assertEquals(1234L, (long) fromParquet.get("7").getAs(PromptColumns.SEED), "the row's own seed");
+        assertEquals(SamplingRandom.seedFor(7, "8"), (long) fromParquet.get("8").getAs(PromptColumns.SEED));
     }
 
     @Test
