@@ -6,7 +6,6 @@ import dev.aqlm.runtime.cli.SamplingOptionsMixin;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.spark.generate.GenerateJob;
 import dev.aqlm.spark.generate.GenerateJobSpec;
-import dev.aqlm.spark.generate.GenerationDefaults;
 import dev.aqlm.spark.generate.InputFormat;
 import dev.aqlm.spark.generate.JobSummary;
 import dev.aqlm.spark.generate.OutputFormat;
@@ -112,13 +111,18 @@ public final class BulkGenerateCommand implements Callable<Integer> {
             }
         }
         GenerationSettings settings = sampling.toSettings();
-        GenerationDefaults defaults = new GenerationDefaults(model, settings.maxNewTokens(),
-                settings.sampling().temperature(), settings.sampling().topK(), settings.sampling().topP(),
-                settings.sampling().seed(), settings.stopStrings(), settings.stopAtEos(), chat || template != null, template);
-        GenerateJobSpec.OutputMode mode = resume ? GenerateJobSpec.OutputMode.RESUME
-                : overwrite ? GenerateJobSpec.OutputMode.OVERWRITE : GenerateJobSpec.OutputMode.CREATE;
-        return new GenerateJobSpec(input, inputFormat == null ? null : InputFormat.parse(inputFormat, "--input-format"),
-                promptColumn, idColumn, !noRowOverrides, output, OutputFormat.parse(outputFormat), mode, model,
-                engine.toEngineOptions(), defaults, partitions, commitEvery, queueDepth, injectFault, progressInterval);
+        return GenerateJobSpec.builder(model, input, output)
+                .inputFormat(inputFormat == null ? null : InputFormat.parse(inputFormat, "--input-format"))
+                .promptColumn(promptColumn).idColumn(idColumn).rowOverrides(!noRowOverrides)
+                .outputFormat(OutputFormat.parse(outputFormat))
+                .mode(resume ? GenerateJobSpec.OutputMode.RESUME
+                        : overwrite ? GenerateJobSpec.OutputMode.OVERWRITE : GenerateJobSpec.OutputMode.CREATE)
+                .engine(engine.toEngineOptions())
+                .maxNewTokens(settings.maxNewTokens()).temperature(settings.sampling().temperature())
+                .topK(settings.sampling().topK()).topP(settings.sampling().topP()).seed(settings.sampling().seed())
+                .stopStrings(settings.stopStrings()).stopAtEos(settings.stopAtEos()).chat(chat, template)
+                .partitions(partitions).commitEveryRows(commitEvery).queueDepth(queueDepth)
+                .faultInjection(injectFault).progressIntervalSeconds(progressInterval)
+                .build();
     }
 }

@@ -7,9 +7,7 @@ import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import dev.aqlm.spark.generate.GenerateJob;
 import dev.aqlm.spark.generate.GenerateJobSpec;
-import dev.aqlm.spark.generate.GenerationDefaults;
 import dev.aqlm.spark.generate.GeneratedRows;
-import dev.aqlm.spark.generate.InputFormat;
 import dev.aqlm.spark.generate.JobSummary;
 import dev.aqlm.spark.generate.OutputFormat;
 import dev.aqlm.spark.generate.OutputTotals;
@@ -62,11 +60,10 @@ public final class DemoCommand implements Callable<Integer> {
         Path output = work.resolve("output");
         EngineOptions engine = EngineOptions.DEFAULTS
                 .withBackend(EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT)));
-        GenerationDefaults defaults = new GenerationDefaults(modelReference, maxNewTokens, 0.8, 0, 0.95, 42,
-                List.of(), true, false, null);
-        GenerateJobSpec spec = new GenerateJobSpec(prompts.toString(), InputFormat.JSONL, "prompt", "id", true,
-                output.toString(), OutputFormat.PARQUET, GenerateJobSpec.OutputMode.OVERWRITE, modelReference, engine,
-                defaults, 0, 20_000, 0, null, 2);
+        GenerateJobSpec spec = GenerateJobSpec.builder(modelReference, prompts.toString(), output.toString())
+                .mode(GenerateJobSpec.OutputMode.OVERWRITE).engine(engine)
+                .maxNewTokens(maxNewTokens).temperature(0.8).topP(0.95).seed(42)
+                .progressIntervalSeconds(2).build();
 
         System.err.println("[demo] running bulk-generate on local Spark: " + prompts + " -> " + output);
         SparkSession spark = SparkSessions.getOrCreate("aqlm-spark demo", null, Map.of());

@@ -114,7 +114,9 @@ public final class JobSpecs {
     }
 
     public GenerateJobSpec build() {
-        return new GenerateJobSpec(input, null, "prompt", idColumn, true, output, outputFormat, mode,
-                model.toString(), engine(), defaults(), partitions, commitEvery, 0, faultInjection, 0);
+        return GenerateJobSpec.builder(model.toString(), input, output).idColumn(idColumn).outputFormat(outputFormat)
+                .mode(mode).engine(engine()).maxNewTokens(maxNewTokens).temperature(temperature).topP(0.95).seed(seed)
+                .chat(chat, null).partitions(partitions).commitEveryRows(commitEvery).faultInjection(faultInjection)
+                .progressIntervalSeconds(0).build();
     }
 }
