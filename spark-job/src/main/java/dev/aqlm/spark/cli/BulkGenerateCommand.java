@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
  * local Spark; with {@code --master spark://...} this process is the driver of a cluster job.
  */
 @Command(name = "bulk-generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generate a completion for every row of a prompts dataset with Apache Spark: one model per executor,",
-                "rows streamed through continuous batching, one output row per input row (errors included), resumable."})
+        description = {"Generate a completion for every row of a prompts dataset with Apache Spark.",
+                "One model per executor, rows streamed through continuous batching, one output row per input row"
+                        + " (errors included), resumable. Runs on local Spark unless --master or spark-submit says otherwise."})
 public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true,
             description = "checkpoint directory visible to every executor, or Hugging Face Hub id org/name[@revision]")
