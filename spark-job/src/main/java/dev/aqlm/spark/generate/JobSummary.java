@@ -44,5 +44,7 @@ public record JobSummary(String output, OutputFormat format, long inputRows, lon
         }
         out.printf("output:      %s (%s, %d rows, %d with an error)%n", output, format.name().toLowerCase(),
                 all.rows(), all.errors());
+        all.commonErrors().forEach((error, count) -> out.printf("  %6d x %s%s%n", count, error,
+                error.length() >= OutputTotals.ERROR_PREFIX ? "..." : ""));
     }
 }

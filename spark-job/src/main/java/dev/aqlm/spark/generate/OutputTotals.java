@@ -4,22 +4,41 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** Row, error and token counts of a job's written output: the numbers a summary reports (not the accumulators). */
-public record OutputTotals(long rows, long errors, long promptTokens, long completionTokens) {
-    public static final OutputTotals NONE = new OutputTotals(0, 0, 0, 0);
+/**
+ * Row, error and token counts of a job's written output: the numbers a summary reports (not the accumulators).
+ *
+ * @param commonErrors the most frequent error messages and their counts, most frequent first
+ */
+public record OutputTotals(long rows, long errors, long promptTokens, long completionTokens,
+                           Map<String, Long> commonErrors) {
+    public static final OutputTotals NONE = new OutputTotals(0, 0, 0, 0, Map.of());
+    private static final int COMMON_ERRORS = 3;
+    /** Error messages are grouped by their start: the tail often names the row (a token count, a value). */
+    public static final int ERROR_PREFIX = 60;
 
     /** Reads the output folder (an empty or missing one counts as no rows). */
     public static OutputTotals read(SparkSession spark, String output, OutputFormat format) {
         Row totals = rows(spark, output, format).agg(count(lit(1)), count(col(GeneratedRows.ERROR)),
                 coalesce(sum(GeneratedRows.PROMPT_TOKENS), lit(0L)),
                 coalesce(sum(GeneratedRows.COMPLETION_TOKENS), lit(0L))).first();
-        return new OutputTotals(totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3));
+        Map<String, Long> common = new LinkedHashMap<>();
+        if (totals.getLong(1) > 0) {
+            for (Row row : rows(spark, output, format).where(col(GeneratedRows.ERROR).isNotNull())
+                    .groupBy(substring(col(GeneratedRows.ERROR), 1, ERROR_PREFIX).as("error")).count()
+                    .orderBy(col("count").desc(), col("error")).limit(COMMON_ERRORS).collectAsList()) {
+                common.put(row.getString(0), row.getLong(1));
+            }
+        }
+        return new OutputTotals(totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3), common);
     }
 
     /** The output's rows with the output schema (given explicitly, so a folder without data files reads as empty). */
@@ -29,6 +48,6 @@ public record OutputTotals(long rows, long errors, long promptTokens, long compl
 
     public OutputTotals minus(OutputTotals earlier) {
         return new OutputTotals(rows - earlier.rows, errors - earlier.errors, promptTokens - earlier.promptTokens,
-                completionTokens - earlier.completionTokens);
+                completionTokens - earlier.completionTokens, commonErrors);
     }
 }

@@ -92,15 +92,18 @@ class GenerateJobLocalTest {
                 "{\"prompt\": \"Hello\", \"top_k\": \"many\"}",
                 "{\"prompt\": \"Hello\", \"temperature\": -1}",
                 "{\"prompt\": \"\"}",
-                "{\"prompt\": \"Once upon a time\", \"temperature\": 0}") + "\n");
+                "{\"prompt\": \"Once upon a time\", \"temperature\": 0}",
+                "{\"prompt\": \"   \"}") + "\n");
         JobSpecs specs = new JobSpecs().input(input).idColumn(null).output(dir.resolve("out"))
                 .outputFormat(OutputFormat.JSONL).contextLength(48);
 
         JobSummary summary = new GenerateJob(spark, specs.build(), QUIET).run();
 
         Map<String, Row> rows = outputById(dir.resolve("out"), OutputFormat.JSONL);
-        assertEquals(8, rows.size());
-        assertEquals(6, summary.thisRun().errors());
+        assertEquals(9, rows.size());
+        assertEquals(7, summary.thisRun().errors());
+        assertEquals(Map.entry("the prompt is empty", 2L), summary.all().commonErrors().entrySet().iterator().next(),
+                "the summary lists the most frequent error first");
         assertNull(rows.get("bad.jsonl:1").getAs(GeneratedRows.ERROR));
         assertErrorContains(rows, "bad.jsonl:2", "could not parse");
         assertErrorContains(rows, "bad.jsonl:3", "prompt column is null");
@@ -108,6 +111,7 @@ class GenerateJobLocalTest {
         assertErrorContains(rows, "bad.jsonl:5", "column 'top_k' is 'many', not an integer");
         assertErrorContains(rows, "bad.jsonl:6", "temperature must be a finite number >= 0");
         assertErrorContains(rows, "bad.jsonl:7", "prompt is empty");
+        assertErrorContains(rows, "bad.jsonl:9", "prompt is empty");
         Row greedy = rows.get("bad.jsonl:8");
         assertNull(greedy.getAs(GeneratedRows.ERROR));
         assertEquals(0.0, (double) greedy.getAs(PromptColumns.TEMPERATURE), "the row's override was used");
