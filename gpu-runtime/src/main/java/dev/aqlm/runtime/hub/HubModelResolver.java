@@ -59,7 +59,8 @@ public final class HubModelResolver {
             remote = client.revision(id);
         } catch (IOException e) {
             LOG.warn("cannot reach the Hub at {} ({}); trying the local cache", settings.endpoint(), e.toString());
-            return cachedSnapshot(id, "the Hub at " + settings.endpoint() + " cannot be reached (" + e.getMessage() + ")");
+            return cachedSnapshot(id, "the Hub at " + settings.endpoint() + " cannot be reached ("
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
         }
         try {
             download(id, remote);
