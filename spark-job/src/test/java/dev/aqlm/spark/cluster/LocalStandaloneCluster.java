@@ -144,11 +144,19 @@ final class LocalStandaloneCluster implements AutoCloseable {
                 }
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException(log + ": the process exited with " + process.exitValue());
+                throw new IllegalStateException(log + ": the process exited with " + process.exitValue() + "\n" + tail(log));
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException(log + ": no '" + pattern + "' within " + STARTUP);
+        throw new IllegalStateException(log + ": no '" + pattern + "' within " + STARTUP + "\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     private static Path writeDiscoveryScript(Path file, int gpus) throws IOException {
