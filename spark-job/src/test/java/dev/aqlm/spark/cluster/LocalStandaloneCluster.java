@@ -40,15 +40,22 @@ final class LocalStandaloneCluster implements AutoCloseable {
         this.log4j = writeLog4j(directory.resolve("log4j2-cluster.properties"));
         this.classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         this.java = ProcessHandle.current().info().command().orElse("java");
-        Process master = start("master", List.of("-Dspark.master.rest.enabled=false",
-                "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "0", "--webui-port", "0"));
-        this.masterUrl = awaitLog(master, directory.resolve("master.log"), MASTER_URL);
-        Path discovery = writeDiscoveryScript(directory.resolve("fake-gpus.sh"), gpus);
-        Process worker = start("worker", List.of("-Dspark.worker.resource.gpu.amount=" + gpus,
-                "-Dspark.worker.resource.gpu.discoveryScript=" + discovery,
-                "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", Integer.toString(workerCores),
-                "--memory", "3g", "--webui-port", "0", "--work-dir", directory.resolve("work").toString(), masterUrl));
-        awaitLog(worker, directory.resolve("worker.log"), Pattern.compile("(Successfully registered with master)"));
+        String url = null;
+        try {
+            Process master = start("master", List.of("-Dspark.master.rest.enabled=false",
+                    "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "0", "--webui-port", "0"));
+            url = awaitLog(master, directory.resolve("master.log"), MASTER_URL);
+            Path discovery = writeDiscoveryScript(directory.resolve("fake-gpus.sh"), gpus);
+            Process worker = start("worker", List.of("-Dspark.worker.resource.gpu.amount=" + gpus,
+                    "-Dspark.worker.resource.gpu.discoveryScript=" + discovery,
+                    "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", Integer.toString(workerCores),
+                    "--memory", "3g", "--webui-port", "0", "--work-dir", directory.resolve("work").toString(), url));
+            awaitLog(worker, directory.resolve("worker.log"), Pattern.compile("(Successfully registered with master)"));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close(); // no Master left running when the Worker fails to start
+            throw e;
+        }
+        this.masterUrl = url;
     }
 
     String masterUrl() {
