@@ -118,7 +118,7 @@ public final class DeviceLinear {
         int groups = k / format.groupSize();
         for (int r = 0; r < n; r++) {
             int p = rows.part()[r];
-            packed.putRow(r, indices.get(p), rows.sourceRow()[r], groups);
+            packed.putRow(r, indices.get(p)::get, rows.sourceRow()[r], groups);
             scales[r] = partScales.get(p)[rows.sourceRow()[r]];
         }
         DeviceBuffer codes = pool.allocate(packed.bytes().length, label + " codes");

@@ -1,7 +1,5 @@
 package dev.aqlm.runtime.cuda;
 
-import dev.aqlm.runtime.model.CodebookIndices;
-
 /**
  * Packs codebook indices ([out][group][codebook], already masked) into the device layout of {@link CodeWordFormat}:
  * rows of little-endian words, padded rows and padded groups left zero (index 0, multiplied by zero inputs or never
@@ -26,8 +24,14 @@ public final class PackedCodes {
         return bytes;
     }
 
+    /** Masked codebook indices laid out [row][group][codebook] (CodebookIndices::get fits). */
+    @FunctionalInterface
+    public interface IndexSource {
+        int get(int flatIndex);
+    }
+
     /** Writes source row {@code sourceRow} of {@code indices} (with {@code groups} groups) as row {@code row}. */
-    public void putRow(int row, CodebookIndices indices, int sourceRow, int groups) {
+    public void putRow(int row, IndexSource indices, int sourceRow, int groups) {
         int books = format.codebooks();
         int wordBytes = format.wordBytes();
         int at = row * wordsPerRow * wordBytes;
