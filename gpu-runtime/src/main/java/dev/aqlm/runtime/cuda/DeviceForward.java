@@ -212,19 +212,7 @@ final class DeviceForward {
                 "scoring " + rows + " targets");
     }
 
-    /** One linear launch: plans the tile for {@code rows} rows and completes the arguments. */
     void linear(DeviceLinear linear, int rows, LinearArgs call) {
-        LinearShape shape = linear.shape();
-        LinearPlan plan = LinearPlan.plan(shape, rows, limits);
-        LinearArgs args = linear.args();
-        for (LinearArgs.Field field : LinearArgs.Field.values()) {
-            if (call.get(field) != 0) {
-                args.set(field, call.get(field));
-            }
-        }
-        args.set(LinearArgs.Field.ROWS, rows).set(LinearArgs.Field.REPLICAS, plan.replicas());
-        context.kernel(KernelNames.linear(type, shape, plan.tile())).launch(plan.geometry(), stream,
-                new KernelArgs().struct(args.toBytes()),
-                linear.label() + ": rows " + rows + ", n " + shape.outFeatures() + ", k " + shape.inFeatures());
+        linear.launch(context, type, limits, rows, call);
     }
 }

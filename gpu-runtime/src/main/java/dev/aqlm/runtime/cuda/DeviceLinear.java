@@ -72,6 +72,24 @@ public final class DeviceLinear {
     }
 
     /**
+     * Enqueues y = this(x) for {@code rows} rows: plans the tile shape for the batch, adds the weight arguments to the
+     * caller's (input, output, epilogue ...) and launches the kernel of this weight format.
+     */
+    public void launch(CudaContext context, ActivationType type, LinearPlan.Limits limits, int rows, LinearArgs call) {
+        LinearPlan plan = LinearPlan.plan(shape, rows, limits);
+        LinearArgs merged = args();
+        for (LinearArgs.Field field : LinearArgs.Field.values()) {
+            if (call.get(field) != 0) {
+                merged.set(field, call.get(field));
+            }
+        }
+        merged.set(LinearArgs.Field.ROWS, rows).set(LinearArgs.Field.REPLICAS, plan.replicas());
+        context.kernel(KernelNames.linear(type, shape, plan.tile())).launch(plan.geometry(), context.stream(),
+                new KernelArgs().struct(merged.toBytes()),
+                label + ": rows " + rows + ", n " + shape.outFeatures() + ", k " + shape.inFeatures());
+    }
+
+    /**
      * Uploads {@code parts} fused as {@code rows} says. All parts must share one format (all dense, or all AQLM with
      * the model's scheme) and one input size.
      */
