@@ -8,11 +8,16 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationRequest;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.engine.InvalidRequestException;
 import dev.aqlm.runtime.engine.Scheduler;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelConfigReader;
+import dev.aqlm.runtime.model.ModelWeights;
 import dev.aqlm.runtime.model.WeightsLoader;
+import dev.aqlm.runtime.scoring.RequestEncoder;
+import dev.aqlm.runtime.scoring.Scorer;
+import dev.aqlm.runtime.scoring.ScoringSettings;
 import dev.aqlm.runtime.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,16 +36,18 @@ public final class LanguageModel implements AutoCloseable {
     private final Path directory;
     private final ModelConfig config;
     private final Checkpoint checkpoint;
+    private final ModelWeights weights;
     private final Backend backend;
     private final TextTokenizer tokenizer;
     private final EngineOptions options;
     private final Set<Integer> eosTokenIds;
 
-    private LanguageModel(Path directory, ModelConfig config, Checkpoint checkpoint, Backend backend,
-                          TextTokenizer tokenizer, EngineOptions options) {
+    private LanguageModel(Path directory, ModelConfig config, Checkpoint checkpoint, ModelWeights weights,
+                          Backend backend, TextTokenizer tokenizer, EngineOptions options) {
         this.directory = directory;
         this.config = config;
         this.checkpoint = checkpoint;
+        this.weights = weights;
         this.backend = backend;
         this.tokenizer = tokenizer;
         this.options = options;
@@ -58,8 +65,9 @@ public final class LanguageModel implements AutoCloseable {
         TextTokenizer tokenizer = null;
         try {
             tokenizer = TextTokenizer.existsIn(directory) ? TextTokenizer.load(directory) : null;
-            Backend backend = Backends.open(WeightsLoader.load(checkpoint, config), options);
-            return new LanguageModel(directory, config, checkpoint, backend, tokenizer, options);
+            ModelWeights weights = WeightsLoader.load(checkpoint, config);
+            Backend backend = Backends.open(weights, options);
+            return new LanguageModel(directory, config, checkpoint, weights, backend, tokenizer, options);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();
@@ -75,6 +83,11 @@ public final class LanguageModel implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** The checkpoint's tensors by role (still mapped from the files). */
+    public ModelWeights weights() {
+        return weights;
     }
 
     public Backend backend() {
@@ -135,7 +148,10 @@ public final class LanguageModel implements AutoCloseable {
         Scheduler scheduler = newScheduler();
         Map<String, Integer> order = new HashMap<>();
         for (int i = 0; i < requests.size(); i++) {
-            order.put(requests.get(i).id(), i);
+            if (order.put(requests.get(i).id(), i) != null) {
+                throw new InvalidRequestException("two requests share the id '" + requests.get(i).id()
+                        + "'; ids must be unique within a call");
+            }
             scheduler.submit(requests.get(i));
         }
         List<GenerationResult> results = scheduler.runToCompletion();
@@ -146,6 +162,14 @@ public final class LanguageModel implements AutoCloseable {
     /** fp32 logits at every position of one token sequence (it runs in slot 0 from position 0). */
     public synchronized float[][] logits(int[] tokens) {
         return backend.forward(List.of(new SequenceChunk(0, 0, tokens, ChunkOutput.ALL_LOGITS))).get(0).logits();
+    }
+
+    /**
+     * lm-eval-style log-likelihood scoring on this model's backend. The scorer uses the backend's KV slots: do not
+     * generate with this model while a scoring call runs.
+     */
+    public Scorer scorer(ScoringSettings settings) {
+        return new Scorer(backend, new RequestEncoder(tokenizer(), settings.rules()), settings);
     }
 
     @Override

@@ -24,9 +24,14 @@ final class AqlmGatherLinear extends AqlmCpuLinear {
                 for (int o = fromRow; o < toRow; o++) {
                     java.util.Arrays.fill(sums, 0f);
                     for (int g = 0; g < groups; g++) {
-                        decodeGroup(o, g, decoded);
+                        // One codebook (1x16): dot with the codebook row in place; several: sum the rows first.
+                        float[] vector = books == 1 ? codebooks : decoded;
+                        int at = books == 1 ? indices.get(o * groups + g) * groupSize : 0;
+                        if (books > 1) {
+                            decodeGroup(o, g, decoded);
+                        }
                         for (int r = 0; r < count; r++) {
-                            sums[r] += VectorMath.dot(decoded, 0, input, (first + r) * in + g * groupSize, groupSize);
+                            sums[r] += VectorMath.dot(vector, at, input, (first + r) * in + g * groupSize, groupSize);
                         }
                     }
                     for (int r = 0; r < count; r++) {

@@ -13,8 +13,18 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
     /** Input rows whose tables are built at once: bounds table memory (a 4096-input 2x8 table is 1 MiB per row). */
     private static final int ROW_BLOCK = 4;
 
+    /** The codebooks transposed to [G][C·K], so that building a table is G contiguous multiply-add sweeps. */
+    private final float[] codebooksByDimension;
+
     AqlmLookupTableLinear(AqlmLinearWeights weights) {
         super(weights);
+        int width = books * entries;
+        this.codebooksByDimension = new float[groupSize * width];
+        for (int e = 0; e < width; e++) {
+            for (int j = 0; j < groupSize; j++) {
+                codebooksByDimension[j * width + e] = codebooks[e * groupSize + j];
+            }
+        }
     }
 
     @Override
@@ -31,38 +41,68 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
 
     private void buildTables(float[] input, int firstRow, int count, float[] tables, ParallelLoops loops) {
         int tableSize = groups * books * entries;
-        loops.forRange(groups, (long) count * books * entries * groupSize, (fromGroup, toGroup) -> {
+        int width = books * entries;
+        loops.forRange(groups, (long) count * width * groupSize, (fromGroup, toGroup) -> {
             for (int r = 0; r < count; r++) {
                 int x = (firstRow + r) * in;
                 for (int g = fromGroup; g < toGroup; g++) {
-                    int tableAt = r * tableSize + g * books * entries;
-                    for (int e = 0; e < books * entries; e++) {
-                        tables[tableAt + e] = VectorMath.dot(codebooks, e * groupSize, input, x + g * groupSize, groupSize);
+                    // table[g][e] = Σ_j x[g·G + j] · codebook[e][j], as G sweeps over contiguous rows of the
+                    // transposed codebooks: a multiply-add loop the JIT turns into SIMD instructions.
+                    int at = r * tableSize + g * width;
+                    float first = input[x + g * groupSize];
+                    for (int e = 0; e < width; e++) {
+                        tables[at + e] = first * codebooksByDimension[e];
+                    }
+                    for (int j = 1; j < groupSize; j++) {
+                        float xj = input[x + g * groupSize + j];
+                        int row = j * width;
+                        for (int e = 0; e < width; e++) {
+                            tables[at + e] += xj * codebooksByDimension[row + e];
+                        }
                     }
                 }
             }
         });
     }
 
+    /**
+     * output[o] = scale[o] · Σ_p table[p][code(o, p)] over the (group, codebook) pairs p. Even and odd pairs go to two
+     * accumulators so that independent table loads overlap; a single row and a block of rows add in the same order,
+     * so a row's result does not depend on the batch.
+     */
     private void lookUp(float[] tables, int tableSize, float[] output, int firstRow, int count, ParallelLoops loops) {
-        byte[] codes = indices.isByteWide() ? indices.bytes() : null;
-        loops.forRange(out, (long) count * groups * books, (fromRow, toRow) -> {
-            float[] sums = new float[count];
+        byte[] codes = indices.bytes();
+        int pairs = groups * books;
+        loops.forRange(out, (long) count * pairs, (fromRow, toRow) -> {
+            float[] even = new float[count];
+            float[] odd = new float[count];
             for (int o = fromRow; o < toRow; o++) {
-                java.util.Arrays.fill(sums, 0f);
-                int codeAt = o * groups * books;
-                for (int g = 0; g < groups; g++) {
-                    int entryBase = g * books * entries;
-                    for (int c = 0; c < books; c++) {
-                        int code = codes != null ? codes[codeAt++] & 0xFF : indices.get(codeAt++);
-                        int at = entryBase + c * entries + code;
-                        for (int r = 0; r < count; r++) {
-                            sums[r] += tables[r * tableSize + at];
-                        }
+                int codeAt = o * pairs;
+                if (count == 1) {
+                    float sumEven = 0;
+                    float sumOdd = 0;
+                    int p = 0;
+                    for (; p + 1 < pairs; p += 2) {
+                        sumEven += tables[p * entries + (codes[codeAt + p] & 0xFF)];
+                        sumOdd += tables[(p + 1) * entries + (codes[codeAt + p + 1] & 0xFF)];
+                    }
+                    if (p < pairs) {
+                        sumEven += tables[p * entries + (codes[codeAt + p] & 0xFF)];
+                    }
+                    output[firstRow * out + o] = (sumEven + sumOdd) * scales[o];
+                    continue;
+                }
+                java.util.Arrays.fill(even, 0f);
+                java.util.Arrays.fill(odd, 0f);
+                for (int p = 0; p < pairs; p++) {
+                    int at = p * entries + (codes[codeAt + p] & 0xFF);
+                    float[] sums = (p & 1) == 0 ? even : odd;
+                    for (int r = 0; r < count; r++) {
+                        sums[r] += tables[r * tableSize + at];
                     }
                 }
                 for (int r = 0; r < count; r++) {
-                    output[(firstRow + r) * out + o] = sums[r] * scales[o];
+                    output[(firstRow + r) * out + o] = (even[r] + odd[r]) * scales[o];
                 }
             }
         });

@@ -20,6 +20,11 @@ public interface Backend extends AutoCloseable {
 
     int contextLength();
 
+    /** Whether decode steps replay a captured CUDA graph (for bench tables; the CPU has none). */
+    default boolean replaysDecodeGraphs() {
+        return false;
+    }
+
     /** Runs the chunks (distinct slots) in one batch; results come back in the chunks' order. */
     List<ChunkResult> forward(List<SequenceChunk> chunks);
 

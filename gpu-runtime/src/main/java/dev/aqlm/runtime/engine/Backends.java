@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
+    /** Context length of the CPU backend when the options leave it to the model. */
+    public static final int CPU_DEFAULT_CONTEXT = 2048;
+
     private Backends() {
     }
 
@@ -42,7 +45,9 @@ public final class Backends {
     }
 
     private static Backend cpu(ModelWeights weights, EngineOptions options) {
-        int context = options.effectiveContextLength(weights.config().maxPositionEmbeddings());
+        // An fp32 cache of a long context is large on the heap; unless asked, the CPU serves at most CPU_DEFAULT_CONTEXT.
+        int modelMaximum = weights.config().maxPositionEmbeddings();
+        int context = options.contextLength() > 0 ? options.contextLength() : Math.min(modelMaximum, CPU_DEFAULT_CONTEXT);
         return new CpuBackend(weights, options.slots(), context, options.effectiveCpuThreads());
     }
 }

@@ -110,6 +110,16 @@ public final class TextTokenizer implements AutoCloseable {
         return specialTokenIds.getOrDefault(content, -1);
     }
 
+    /** The text of a special (added) token such as id 1 -> "&lt;s&gt;", or null. */
+    public String specialTokenText(int id) {
+        for (Map.Entry<String, Integer> token : specialTokenIds.entrySet()) {
+            if (token.getValue() == id) {
+                return token.getKey();
+            }
+        }
+        return null;
+    }
+
     /** The Jinja chat template of tokenizer_config.json, or null when the tokenizer has none. */
     public String chatTemplate() {
         return chatTemplate;

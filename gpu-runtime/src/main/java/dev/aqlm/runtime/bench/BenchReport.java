@@ -1,0 +1,84 @@
+package dev.aqlm.runtime.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Compares rows with their baselines, prints the table and writes the JSON of a bench run. */
+public final class BenchReport {
+    private final List<BenchResult> rows = new ArrayList<>();
+    private final String command;
+
+    public BenchReport(String command) {
+        this.command = command;
+    }
+
+    public void add(BenchResult row) {
+        rows.add(row);
+    }
+
+    /** Each row of another format is compared with the same phase and batch of {@code baselineFormat}, if measured. */
+    public List<BenchResult> comparedWith(String baselineFormat) {
+        List<BenchResult> compared = new ArrayList<>();
+        for (BenchResult row : rows) {
+            BenchResult base = rows.stream().filter(b -> b.format().equals(baselineFormat)
+                    && b.phase().equals(row.phase()) && b.batch() == row.batch() && b.graphs() == row.graphs()
+                    && b.tokensPerStep() == row.tokensPerStep()).findFirst().orElse(null);
+            compared.add(base == null || base == row ? row : row.comparedWith(base));
+        }
+        return compared;
+    }
+
+    public static void printTable(List<BenchResult> rows, PrintStream out) {
+        out.printf("| %-22s | %-13s | %-28s | %-7s | %5s | %6s | %10s | %9s | %12s | %-32s |%n", "model", "format",
+                "device", "phase", "batch", "graphs", "tokens/s", "ms/step", "weights MB", "vs baseline");
+        out.println("|" + "-".repeat(24) + "|" + "-".repeat(15) + "|" + "-".repeat(30) + "|" + "-".repeat(9) + "|"
+                + "-".repeat(7) + "|" + "-".repeat(8) + "|" + "-".repeat(12) + "|" + "-".repeat(11) + "|"
+                + "-".repeat(14) + "|" + "-".repeat(34) + "|");
+        for (BenchResult r : rows) {
+            String versus = Double.isNaN(r.speedup()) ? "" : String.format("%.2fx %s", r.speedup(), r.baseline());
+            out.printf("| %-22s | %-13s | %-28s | %-7s | %5d | %6s | %10.1f | %9.2f | %12.1f | %-32s |%n",
+                    r.model(), r.format(), r.device(), r.phase(), r.batch(), r.graphs() ? "on" : "off",
+                    r.tokensPerSecond(), r.millisecondsPerStep(), r.weightBytes() / 1e6, versus);
+        }
+    }
+
+    public static void writeJson(List<BenchResult> rows, String command, Path file) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("command", command);
+        root.put("date", Instant.now().toString());
+        root.put("java", System.getProperty("java.version"));
+        root.put("cpus", Runtime.getRuntime().availableProcessors());
+        ArrayNode results = root.putArray("results");
+        for (BenchResult r : rows) {
+            ObjectNode node = json.valueToTree(r);
+            node.put("millisecondsPerStep", r.millisecondsPerStep());
+            if (Double.isNaN(r.speedup())) {
+                node.putNull("speedup");
+            }
+            results.add(node);
+        }
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            json.writeValue(file.toFile(), root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    public String command() {
+        return command;
+    }
+}

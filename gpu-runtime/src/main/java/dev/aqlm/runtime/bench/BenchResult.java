@@ -1,0 +1,26 @@
+package dev.aqlm.runtime.bench;
+
+/**
+ * One measured row of a benchmark.
+ *
+ * @param phase           "prefill" or "decode"
+ * @param batch           sequences per step (prefill: 1 sequence of {@code tokensPerStep} tokens)
+ * @param tokensPerSecond tokens processed (prefill) or generated (decode) per second, all sequences together
+ * @param weightBytes     bytes of weights a step reads as stored in the checkpoint (embeddings excluded)
+ * @param baseline        the row this one is compared with ("" for none), e.g. "dense f16 decode b1"
+ * @param speedup         tokensPerSecond / the baseline's, or NaN
+ */
+public record BenchResult(String model, String format, String device, String phase, int batch, boolean graphs,
+                          int tokensPerStep, int steps, double seconds, double tokensPerSecond, long weightBytes,
+                          String baseline, double speedup) {
+
+    public double millisecondsPerStep() {
+        return seconds * 1e3 / steps;
+    }
+
+    public BenchResult comparedWith(BenchResult base) {
+        return new BenchResult(model, format, device, phase, batch, graphs, tokensPerStep, steps, seconds,
+                tokensPerSecond, weightBytes, base.format() + " " + base.phase() + " b" + base.batch(),
+                tokensPerSecond / base.tokensPerSecond());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.aqlm.runtime.bench;
+
+import dev.aqlm.runtime.LanguageModel;
+import dev.aqlm.runtime.engine.Backend;
+import dev.aqlm.runtime.engine.ChunkOutput;
+import dev.aqlm.runtime.engine.SamplingParams;
+import dev.aqlm.runtime.engine.SequenceChunk;
+import dev.aqlm.runtime.model.LinearWeights;
+import dev.aqlm.runtime.model.ModelWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Measures a loaded model the way users feel it: prefill tokens/s for one long prompt, and decode tokens/s with
+ * {@code batch} sequences generating together (one token each per step, greedy, sampled on the backend). Each
+ * measurement is preceded by untimed warm-up steps (JIT compilation, CUDA graph capture).
+ */
+public final class Benchmark {
+    private final LanguageModel model;
+    private final String format;
+    private final long weightBytes;
+    private final SplittableRandom random = new SplittableRandom(17);
+
+    public Benchmark(LanguageModel model, String format) {
+        this.model = model;
+        this.format = format;
+        this.weightBytes = weightBytesPerStep(model.weights());
+    }
+
+    /** Bytes a forward step reads from weights as stored: every linear, the norms and lm_head; not the embeddings. */
+    public static long weightBytesPerStep(ModelWeights weights) {
+        long bytes = weights.linears().mapToLong(LinearWeights::weightBytes).sum();
+        bytes += weights.lmHead().byteLength() + weights.finalNorm().byteLength();
+        for (var layer : weights.layers()) {
+            bytes += layer.attentionNorm().byteLength() + layer.feedForwardNorm().byteLength();
+        }
+        return bytes;
+    }
+
+    public BenchResult prefill(int promptLength, int repeats) {
+        Backend backend = model.backend();
+        int[] prompt = randomTokens(promptLength);
+        List<SequenceChunk> step = List.of(new SequenceChunk(0, 0, prompt, ChunkOutput.CACHE_ONLY));
+        backend.forward(step);
+        long start = System.nanoTime();
+        for (int i = 0; i < repeats; i++) {
+            backend.forward(step);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return result("prefill", 1, promptLength, repeats, seconds, promptLength * (double) repeats / seconds);
+    }
+
+    /** Decodes {@code steps} tokens for each of {@code batch} sequences that start after a short prompt. */
+    public BenchResult decode(int batch, int promptLength, int warmupSteps, int steps) {
+        Backend backend = model.backend();
+        List<SequenceChunk> prompts = new ArrayList<>();
+        for (int slot = 0; slot < batch; slot++) {
+            prompts.add(new SequenceChunk(slot, 0, randomTokens(promptLength),
+                    new ChunkOutput.NextToken(SamplingParams.GREEDY)));
+        }
+        int[] last = backend.forward(prompts).stream().mapToInt(r -> r.nextToken()).toArray();
+        int position = promptLength;
+        for (int i = 0; i < warmupSteps; i++, position++) {
+            last = decodeStep(backend, last, position);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++, position++) {
+            last = decodeStep(backend, last, position);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return result("decode", batch, batch, steps, seconds, batch * (double) steps / seconds);
+    }
+
+    private static int[] decodeStep(Backend backend, int[] last, int position) {
+        List<SequenceChunk> chunks = new ArrayList<>(last.length);
+        for (int slot = 0; slot < last.length; slot++) {
+            chunks.add(new SequenceChunk(slot, position, new int[] {last[slot]},
+                    new ChunkOutput.NextToken(SamplingParams.GREEDY)));
+        }
+        return backend.forward(chunks).stream().mapToInt(r -> r.nextToken()).toArray();
+    }
+
+    private BenchResult result(String phase, int batch, int tokensPerStep, int steps, double seconds, double rate) {
+        return new BenchResult(model.directory().getFileName().toString(), format, model.backend().description(),
+                phase, batch, model.backend().replaysDecodeGraphs(), tokensPerStep, steps, seconds, rate, weightBytes, "",
+                Double.NaN);
+    }
+
+    private int[] randomTokens(int length) {
+        int vocab = model.config().vocabSize();
+        int[] tokens = new int[length];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = random.nextInt(vocab);
+        }
+        return tokens;
+    }
+}

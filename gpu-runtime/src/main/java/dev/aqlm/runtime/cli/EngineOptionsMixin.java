@@ -1,0 +1,41 @@
+package dev.aqlm.runtime.cli;
+
+import dev.aqlm.runtime.engine.EngineOptions;
+import picocli.CommandLine.Option;
+
+/** The engine options every command that loads a model shares. */
+public class EngineOptionsMixin {
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--device", defaultValue = "0", description = "CUDA device ordinal, PCI bus order (default: ${DEFAULT-VALUE})")
+    int device;
+
+    @Option(names = "--slots", defaultValue = "8", description = "sequences decoded together (default: ${DEFAULT-VALUE})")
+    int slots;
+
+    @Option(names = "--context-length", defaultValue = "0",
+            description = "positions per sequence, prompt + completion; 0 = the model's maximum (the CPU backend caps it at 2048)")
+    int contextLength;
+
+    @Option(names = "--threads", defaultValue = "0", description = "CPU backend threads; 0 = all cores")
+    int threads;
+
+    @Option(names = "--no-graphs", description = "run the CUDA decode step eagerly instead of replaying a CUDA graph")
+    boolean noGraphs;
+
+    @Option(names = "--max-prefill-tokens", defaultValue = "512",
+            description = "prompt tokens processed per step beside decoding (default: ${DEFAULT-VALUE})")
+    int maxPrefillTokens;
+
+    public EngineOptions toEngineOptions() {
+        EngineOptions.BackendKind kind;
+        try {
+            kind = EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--backend must be auto, cpu or cuda, got '" + backend + "'");
+        }
+        return new EngineOptions(kind, device, slots, contextLength, threads, !noGraphs, maxPrefillTokens);
+    }
+}

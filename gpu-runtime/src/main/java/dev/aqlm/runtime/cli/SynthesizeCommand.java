@@ -1,0 +1,42 @@
+package dev.aqlm.runtime.cli;
+
+import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.model.AqlmConfig;
+import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
+import dev.aqlm.runtime.synthetic.SyntheticShape;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code synthesize}: writes a Hugging Face-format Llama checkpoint with random weights (for demos and benchmarks). */
+@Command(name = "synthesize", mixinStandardHelpOptions = true,
+        description = "Write a synthetic Llama checkpoint (random weights, real format) for demos and benchmarks.")
+public final class SynthesizeCommand implements Callable<Integer> {
+    @Option(names = "--output", required = true, description = "directory to write")
+    Path output;
+
+    @Option(names = "--shape", defaultValue = "small", description = "llama-2-7b, mid, small or tiny (default: ${DEFAULT-VALUE})")
+    String shape;
+
+    @Option(names = "--quantization", defaultValue = "2x8",
+            description = "AQLM scheme such as 2x8, 1x16, 1x16g16, or 'none' for dense (default: ${DEFAULT-VALUE})")
+    String quantization;
+
+    @Option(names = "--dtype", defaultValue = "float16", description = "float16, bfloat16 or float32 (default: ${DEFAULT-VALUE})")
+    String dtype;
+
+    @Option(names = "--seed", defaultValue = "1234")
+    long seed;
+
+    @Override
+    public Integer call() {
+        SyntheticShape dims = SyntheticShape.preset(shape);
+        AqlmConfig scheme = quantization.equalsIgnoreCase("none") ? null : SyntheticModelWriter.scheme(quantization);
+        long start = System.nanoTime();
+        new SyntheticModelWriter(dims, DType.fromTorchName(dtype, "--dtype"), scheme, seed).write(output);
+        System.err.printf("wrote %s (%s, %s) in %.1f s%n", output, dims,
+                scheme == null ? "dense " + dtype : "AQLM " + scheme.shortName(), (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+}

@@ -1,0 +1,19 @@
+package dev.aqlm.spark.cli;
+
+import dev.aqlm.runtime.cli.BenchCommand;
+import dev.aqlm.runtime.cli.GenerateCommand;
+import dev.aqlm.runtime.cli.RuntimeCli;
+import dev.aqlm.runtime.cli.SynthesizeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code aqlm-spark}: the launcher's command line. Engine commands run in this JVM; job commands run Spark. */
+@Command(name = "aqlm-spark", mixinStandardHelpOptions = true,
+        description = "Run 2-bit AQLM language models on GPUs and at cluster scale on Apache Spark.",
+        subcommands = {GenerateCommand.class, EvalCommand.class, BenchCommand.class, SynthesizeCommand.class,
+                CommandLine.HelpCommand.class})
+public final class AqlmSparkCli {
+    public static void main(String[] args) {
+        System.exit(RuntimeCli.execute(new AqlmSparkCli(), args));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.aqlm.spark.eval;
+
+import java.util.List;
+
+/**
+ * The facts of one evaluation that results files record besides the numbers: the model as the user named it, the
+ * lm-eval rule set, lengths and batching, the device, limits, tokenizer special tokens, and timing.
+ *
+ * @param model           the model directory as given (lm-eval's {@code pretrained=})
+ * @param rule            "current" or "v0.4.0"
+ * @param batchSize       KV slots scored together
+ * @param device          the backend's description
+ * @param limit           {@code --limit}, or null
+ * @param prefixTokenId   the token that conditions empty contexts and the first rolling window
+ * @param bosToken        the tokenizer's BOS text and id (or null)
+ * @param eosToken        the tokenizer's EOS text and id (or null)
+ * @param startNanos      {@code System.nanoTime()} when the evaluation began
+ * @param endNanos        and ended
+ * @param throughput      requests/s, tokens/s and the like, for the record
+ */
+public record EvaluationRun(String model, String rule, int maxLength, int batchSize, int maxBatchTokens, String device,
+                            Double limit, int bootstrapIterations, int prefixTokenId, List<Object> bosToken,
+                            List<Object> eosToken, long startNanos, long endNanos, String throughput) {
+    /** lm-eval's model arguments string for this run. */
+    public String modelArgs() {
+        return "pretrained=" + model + ",max_length=" + maxLength + ",rule=" + rule;
+    }
+
+    public double seconds() {
+        return (endNanos - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.aqlm.spark.eval;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.AqlmException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Where lm-eval puts its files: {@code <output>/<model_sanitized>/results_<date>.json} and
+ * {@code samples_<task>_<date>.jsonl}, the date being Python's local {@code datetime.now().isoformat()} with ':'
+ * replaced by '-'.
+ */
+public final class OutputFiles {
+    private static final Pattern UNSAFE = Pattern.compile("[\"<>:/|\\\\?*\\[\\]]+");
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
+
+    private final Path folder;
+    private final String date;
+
+    public OutputFiles(Path output, String model, LocalDateTime now) {
+        this.folder = output.resolve(sanitizeModelName(model));
+        this.date = dateId(now);
+    }
+
+    /** lm-eval's {@code sanitize_model_name}: runs of characters unsafe in file names become "__". */
+    public static String sanitizeModelName(String model) {
+        return UNSAFE.matcher(model).replaceAll("__");
+    }
+
+    /** {@code isoformat()} prints microseconds only when they are not zero. */
+    static String dateId(LocalDateTime time) {
+        int micros = time.getNano() / 1000;
+        return time.format(SECONDS) + (micros == 0 ? "" : String.format(".%06d", micros));
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public Path resultsFile() {
+        return folder.resolve("results_" + date + ".json");
+    }
+
+    public Path samplesFile(String task) {
+        return folder.resolve("samples_" + task + "_" + date + ".jsonl");
+    }
+
+    public Path writeResults(ObjectNode results) {
+        Path file = resultsFile();
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(file, ResultsDocument.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results)
+                    + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AqlmException(file + ": cannot write results (" + e.getMessage() + ")", e);
+        }
+        return file;
+    }
+
+    public Path writeSamples(String task, List<ObjectNode> records) {
+        Path file = samplesFile(task);
+        try {
+            Files.createDirectories(folder);
+            try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                for (ObjectNode record : records) {
+                    writer.write(ResultsDocument.JSON.writeValueAsString(record));
+                    writer.write('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw new AqlmException(file + ": cannot write samples (" + e.getMessage() + ")", e);
+        }
+        return file;
+    }
+}
