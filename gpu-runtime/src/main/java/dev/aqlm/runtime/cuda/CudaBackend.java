@@ -130,6 +130,11 @@ public final class CudaBackend implements Backend {
         return cache.context();
     }
 
+    @Override
+    public boolean replaysDecodeGraphs() {
+        return useGraphs;
+    }
+
     /** Weight bytes one decode step reads (lm_head included, embedding rows excluded). */
     public long weightBytesPerStep() {
         return model.weightBytesPerStep();
