@@ -140,6 +140,11 @@ public final class CudaBackend implements Backend {
         return model.weightBytesPerStep();
     }
 
+    /** The device's copy bandwidth in bytes/s (read + write), measured now with a {@code bytes}-byte copy. */
+    public double measureCopyBandwidth(long bytes, int repeats) {
+        return BandwidthProbe.copyBandwidth(context, bytes, repeats);
+    }
+
     public CudaDevice device() {
         return context.device();
     }

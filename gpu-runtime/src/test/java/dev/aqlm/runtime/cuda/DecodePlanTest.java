@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.checkpoint.DType;
@@ -61,6 +62,29 @@ class DecodePlanTest {
         AqlmException error = assertThrows(AqlmException.class,
                 () -> DeviceKvCache.chooseContext(config, 8, 0, perPosition * 100));
         assertTrue(error.getMessage().contains("--slots"), error.getMessage());
+    }
+
+    @Test
+    void decodeTrafficCountsWeightsAndTheCacheReadUpToEachPosition() {
+        ModelConfig config = llama7b();
+        long perEntry = 2L * 4096 * 2 * 32;
+        assertEquals(1_000_000L + perEntry * 100 + perEntry, DecodeTraffic.bytesPerStep(config, 1_000_000L, 1, 99));
+        assertEquals(5L + 16 * perEntry * 11, DecodeTraffic.bytesPerStep(config, 5L, 16, 9));
+    }
+
+    @Test
+    void gpuBenchWithoutADeviceSaysWhy() {
+        assumeTrue(CudaDriver.unavailableReason() != null, "a CUDA driver is present here");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        picocli.CommandLine cli = new picocli.CommandLine(new dev.aqlm.runtime.cli.RuntimeCli());
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((exception, cmd, parsed) -> {
+            cmd.getErr().println("error: " + exception.getMessage());
+            return 1;
+        });
+        int code = cli.execute("gpu-bench", "--shape", "tiny", "--json", "target/gpu-bench-test.json");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("CUDA backend is unavailable"), err.toString());
     }
 
     @Test
