@@ -67,15 +67,20 @@ using SmallTile = TileShape<16, 32, 128, 1, 4, 4>;
 // Prefill and bulk batches: 64x64 tiles reuse each decoded weight tile for 64 rows.
 using LargeTile = TileShape<64, 64, 64, 2, 2, 3>;
 
+// A dense weight stage is a whole BN x BK tile; an AQLM stage is only its code words (BN x BK/G words, about 1 KiB),
+// so AQLM keeps twice the stages in flight for the same shared memory: at batch 1 the code stream, not arithmetic,
+// sets the speed, and a block needs several KiB of loads outstanding to approach the memory bandwidth.
 struct DenseSource {
     static constexpr bool kAqlm = false;
     static constexpr int kWordBytes = 0;
+    static constexpr int kStageFactor = 1;
     using Word = uint8_t;
 };
 template <typename W>
 struct AqlmSource {
     static constexpr bool kAqlm = true;
     static constexpr int kWordBytes = sizeof(W);
+    static constexpr int kStageFactor = 2;
     using Word = W;
 };
 
@@ -84,16 +89,17 @@ __device__ __forceinline__ long long align16(long long bytes) { return (bytes + 
 // The dynamic shared-memory layout; LinearPlan.java computes the same sizes.
 template <typename Source, typename Tile>
 struct SmemLayout {
+    static constexpr int kStages = Tile::STAGES * Source::kStageFactor;
     long long x_stages, w_stages, w_stage_bytes, decoded, codebooks, total;
     __device__ SmemLayout(const LinearArgs& a) {
         x_stages = 0;
-        w_stages = (long long)Tile::STAGES * Tile::X_STAGE_BYTES;
+        w_stages = (long long)kStages * Tile::X_STAGE_BYTES;
         if (Source::kAqlm) {
             w_stage_bytes = align16((long long)Tile::BN * (Tile::BK / a.group_size) * Source::kWordBytes);
         } else {
             w_stage_bytes = Tile::W_TILE_BYTES;
         }
-        decoded = w_stages + Tile::STAGES * w_stage_bytes;
+        decoded = w_stages + kStages * w_stage_bytes;
         codebooks = decoded + (Source::kAqlm ? Tile::W_TILE_BYTES : 0);
         long long book_bytes = Source::kAqlm ? a.replicas * a.codebook_sets * a.codebook_count *
                                                    (1ll << a.code_bits) * a.group_size * 2
@@ -105,6 +111,7 @@ struct SmemLayout {
 template <typename T, typename Source, typename Tile>
 struct LinearKernel {
     using Word = typename Source::Word;
+    static constexpr int kStages = SmemLayout<Source, Tile>::kStages;
     const LinearArgs& a;
     char* smem;
     SmemLayout<Source, Tile> layout;
@@ -205,6 +212,9 @@ struct LinearKernel {
         const unsigned long long mask = entries - 1;
         const Word* words = reinterpret_cast<const Word*>(w_stage(stage));
         T* out = decoded_tile();
+        // A fixed trip count (BN x BK/8 chunks over 128 threads): unrolled, every thread issues all its codebook
+        // reads (L2 gathers for 1x16) before it waits on the first.
+#pragma unroll
         for (int c = threadIdx.x; c < Tile::BN * CHUNKS; c += Tile::THREADS) {
             const int r = c / CHUNKS, j = c % CHUNKS;
             const int gi = j >> per_group_shift, jj = j & (per_group - 1);
@@ -342,18 +352,18 @@ struct LinearKernel {
         stage_codebooks();
         const int tiles = (int)((a.k + Tile::BK - 1) / Tile::BK);
 #pragma unroll
-        for (int s = 0; s < Tile::STAGES - 1; s++) {
+        for (int s = 0; s < kStages - 1; s++) {
             if (s < tiles) load_tile(s, s);
             cp_async_commit();
         }
         float acc[Tile::MT][Tile::NT][4] = {};
         for (int t = 0; t < tiles; t++) {
-            cp_async_wait<Tile::STAGES - 2>();
+            cp_async_wait<kStages - 2>();
             __syncthreads();
-            const int next = t + Tile::STAGES - 1;
-            if (next < tiles) load_tile(next, next % Tile::STAGES);
+            const int next = t + kStages - 1;
+            if (next < tiles) load_tile(next, next % kStages);
             cp_async_commit();
-            const int stage = t % Tile::STAGES;
+            const int stage = t % kStages;
             const T* weights;
             if constexpr (Source::kAqlm) {
                 decode_tile(stage);

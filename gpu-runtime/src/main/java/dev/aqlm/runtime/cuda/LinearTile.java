@@ -42,15 +42,21 @@ public enum LinearTile {
         return (long) outputsPerTile * pitch() * 2;
     }
 
+    /** Pipeline stages: AQLM stages hold only code words, so it keeps twice as many in flight (linear.cu). */
+    public int stages(LinearShape shape) {
+        return shape.isAqlm() ? 2 * stages : stages;
+    }
+
     /** Dynamic shared memory of one block, as linear.cu's SmemLayout computes it. */
     public long sharedBytes(LinearShape shape, int replicas) {
-        long inputs = stages * inputStageBytes();
+        int count = stages(shape);
+        long inputs = count * inputStageBytes();
         if (!shape.isAqlm()) {
-            return inputs + stages * weightTileBytes();
+            return inputs + count * weightTileBytes();
         }
         CodeWordFormat codes = shape.codes();
         long codeStage = align16((long) outputsPerTile * (kTile / codes.groupSize()) * codes.wordBytes());
-        return inputs + stages * codeStage + weightTileBytes() + replicas * shape.codebookBytes();
+        return inputs + count * codeStage + weightTileBytes() + replicas * shape.codebookBytes();
     }
 
     private static long align16(long bytes) {

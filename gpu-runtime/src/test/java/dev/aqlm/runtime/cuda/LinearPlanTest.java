@@ -43,20 +43,23 @@ class LinearPlanTest {
     void sharedMemoryFollowsTheKernelLayout() {
         // SMALL dense: 4 stages x (16 + 32 rows) x 136 halves.
         assertEquals(4L * (16 + 32) * 136 * 2, LinearTile.SMALL.sharedBytes(LinearShape.dense(64, 64), 0));
-        // SMALL 2x8: 4 x (x tile 4352 + codes 32 rows x 16 groups x 2 B) + decoded tile 8704 + 8 copies of 8 KiB.
+        // SMALL 2x8: 8 stages x (x tile 4352 + codes 32 rows x 16 groups x 2 B) + decoded tile 8704 + 8 x 8 KiB.
         LinearShape twoByEight = aqlm(4096, 4096, 2, 8, 8, 1);
-        assertEquals(4L * (4352 + 1024) + 8704 + 8L * 8192, LinearTile.SMALL.sharedBytes(twoByEight, 8));
-        // LARGE 8x8 g32 (8-byte words): code stage 64 rows x 2 words x 8 B.
+        assertEquals(8L * (4352 + 1024) + 8704 + 8L * 8192, LinearTile.SMALL.sharedBytes(twoByEight, 8));
+        // LARGE 8x8 g32 (8-byte words): 6 stages, code stage 64 rows x 2 words x 8 B.
         LinearShape eightByEight = aqlm(4096, 4096, 8, 8, 32, 1);
-        assertEquals(3L * (9216 + 1024) + 9216, LinearTile.LARGE.sharedBytes(eightByEight, 0));
+        assertEquals(6L * (9216 + 1024) + 9216, LinearTile.LARGE.sharedBytes(eightByEight, 0));
     }
 
     @Test
     void codebookCopiesShrinkToFitTheDevice() {
         LinearShape twoByEight = aqlm(4096, 4096, 2, 8, 8, 1);
-        assertEquals(8, LinearPlan.plan(twoByEight, 1, H100).replicas());
-        assertEquals(4, LinearPlan.plan(twoByEight, 1, A100).replicas());
-        assertEquals(2, LinearPlan.plan(twoByEight, 1, SM86).replicas());
+        assertEquals(4, LinearPlan.plan(twoByEight, 1, H100).replicas(), "two blocks per SM with 4 copies");
+        assertEquals(2, LinearPlan.plan(twoByEight, 1, A100).replicas());
+        assertEquals(4, LinearPlan.plan(twoByEight, 1, SM86).replicas(), "one block per SM: the most copies that fit");
+        for (LinearPlan.Limits limits : new LinearPlan.Limits[] {H100, A100, SM86}) {
+            assertTrue(LinearPlan.plan(twoByEight, 1, limits).geometry().sharedBytes() <= limits.sharedPerBlock());
+        }
         LinearShape fusedQkv = aqlm(12288, 4096, 2, 8, 8, 3);
         int replicas = LinearPlan.plan(fusedQkv, 1, H100).replicas();
         assertTrue(replicas >= 1 && replicas <= 4, "q/k/v stage three codebook sets: " + replicas);
