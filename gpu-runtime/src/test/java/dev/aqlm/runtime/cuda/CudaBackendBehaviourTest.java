@@ -92,6 +92,41 @@ class CudaBackendBehaviourTest {
         }
     }
 
+    /**
+     * Mistral's sliding window, in both attention kernels: a fixture turned into a Mistral with an 8-position window,
+     * a 40-token prompt (prefill tiles) then single-token steps (decode kernel), logits against the CPU backend.
+     */
+    @org.junit.jupiter.api.Test
+    void slidingWindowMatchesTheCpu(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) throws Exception {
+        GpuTests.requireDevice();
+        java.nio.file.Path source = Fixtures.model("llama-tiny-fp16");
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Fixtures.json(source.resolve("config.json"));
+        config.put("model_type", "mistral").put("sliding_window", 8);
+        java.nio.file.Files.writeString(temp.resolve("config.json"), config.toString());
+        java.nio.file.Files.copy(source.resolve("model.safetensors"), temp.resolve("model.safetensors"));
+        dev.aqlm.runtime.model.ModelConfig mistral = dev.aqlm.runtime.model.ModelConfigReader.read(temp);
+        assertEquals(8, mistral.slidingWindow());
+        try (Checkpoint checkpoint = Checkpoint.open(temp)) {
+            ModelWeights weights = dev.aqlm.runtime.model.WeightsLoader.load(checkpoint, mistral);
+            int[] prompt = new Random(3).ints(40, 0, mistral.vocabSize()).toArray();
+            try (CpuBackend cpu = new CpuBackend(weights, 1, 64, 2);
+                 CudaBackend gpu = CudaBackend.open(weights, cuda(1).withContextLength(64))) {
+                SequenceChunk whole = new SequenceChunk(0, 0, prompt, ChunkOutput.ALL_LOGITS);
+                double error = Fixtures.relativeMaxError(gpu.forward(List.of(whole)).get(0).logits(),
+                        cpu.forward(List.of(whole)).get(0).logits());
+                assertTrue(error <= 1e-2, "prefill with a sliding window: " + error);
+                for (int step = 0; step < 10; step++) {
+                    SequenceChunk next = new SequenceChunk(0, prompt.length + step, new int[] {step + 7},
+                            ChunkOutput.ALL_LOGITS);
+                    double stepError = Fixtures.relativeMaxError(gpu.forward(List.of(next)).get(0).logits(),
+                            cpu.forward(List.of(next)).get(0).logits());
+                    assertTrue(stepError <= 1e-2, "decode step " + step + " with a sliding window: " + stepError);
+                }
+            }
+        }
+    }
+
     /** A prompt longer than one pass is cut across passes and 64-query tiles; its logits still match the CPU's. */
     @ParameterizedTest
     @ValueSource(strings = {"llama-mistraltok-aqlm-2x8", "llama-tiny-fp16"})
