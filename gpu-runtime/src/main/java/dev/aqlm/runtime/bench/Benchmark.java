@@ -17,15 +17,22 @@ import java.util.SplittableRandom;
  * measurement is preceded by untimed warm-up steps (JIT compilation, CUDA graph capture).
  */
 public final class Benchmark {
-    private final LanguageModel model;
+    private final Backend backend;
+    private final String modelName;
     private final String format;
     private final long weightBytes;
     private final SplittableRandom random = new SplittableRandom(17);
 
     public Benchmark(LanguageModel model, String format) {
-        this.model = model;
+        this(model.backend(), model.directory().getFileName().toString(), format, weightBytesPerStep(model.weights()));
+    }
+
+    /** A backend without a checkpoint behind it (synthetic models built on the device, see GpuBench). */
+    public Benchmark(Backend backend, String modelName, String format, long weightBytes) {
+        this.backend = backend;
+        this.modelName = modelName;
         this.format = format;
-        this.weightBytes = weightBytesPerStep(model.weights());
+        this.weightBytes = weightBytes;
     }
 
     /** Bytes a forward step reads from weights as stored: every linear, the norms and lm_head; not the embeddings. */
@@ -39,7 +46,6 @@ public final class Benchmark {
     }
 
     public BenchResult prefill(int promptLength, int repeats) {
-        Backend backend = model.backend();
         int[] prompt = randomTokens(promptLength);
         List<SequenceChunk> step = List.of(new SequenceChunk(0, 0, prompt, ChunkOutput.CACHE_ONLY));
         backend.forward(step);
@@ -53,7 +59,6 @@ public final class Benchmark {
 
     /** Decodes {@code steps} tokens for each of {@code batch} sequences that start after a short prompt. */
     public BenchResult decode(int batch, int promptLength, int warmupSteps, int steps) {
-        Backend backend = model.backend();
         List<SequenceChunk> prompts = new ArrayList<>();
         for (int slot = 0; slot < batch; slot++) {
             prompts.add(new SequenceChunk(slot, 0, randomTokens(promptLength),
@@ -82,13 +87,12 @@ public final class Benchmark {
     }
 
     private BenchResult result(String phase, int batch, int tokensPerStep, int steps, double seconds, double rate) {
-        return new BenchResult(model.directory().getFileName().toString(), format, model.backend().description(),
-                phase, batch, model.backend().replaysDecodeGraphs(), tokensPerStep, steps, seconds, rate, weightBytes, "",
-                Double.NaN);
+        return new BenchResult(modelName, format, backend.description(), phase, batch, backend.replaysDecodeGraphs(),
+                tokensPerStep, steps, seconds, rate, weightBytes, "", Double.NaN);
     }
 
     private int[] randomTokens(int length) {
-        int vocab = model.config().vocabSize();
+        int vocab = backend.config().vocabSize();
         int[] tokens = new int[length];
         for (int i = 0; i < length; i++) {
             tokens[i] = random.nextInt(vocab);

@@ -1,12 +1,17 @@
 package dev.aqlm.runtime.engine;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cpu.CpuBackend;
+import dev.aqlm.runtime.cuda.CudaAvailability;
+import dev.aqlm.runtime.cuda.CudaBackend;
+import dev.aqlm.runtime.cuda.CudaUnavailableException;
 import dev.aqlm.runtime.model.ModelWeights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Chooses and opens the backend that {@link EngineOptions} asks for. */
+/**
+ * Chooses and opens the backend that {@link EngineOptions} asks for. AUTO takes the CUDA backend when a driver, the
+ * device and the kernels are usable, and otherwise the CPU backend, logging why.
+ */
 public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
@@ -21,10 +26,21 @@ public final class Backends {
             case CPU:
                 return cpu(weights, options);
             case CUDA:
-                throw new AqlmException("the CUDA backend is not available in this build; use --backend cpu");
+                return CudaBackend.open(weights, options);
             default:
-                LOG.info("backend auto: using the CPU backend");
-                return cpu(weights, options);
+                CudaAvailability cuda = CudaAvailability.check(options.deviceOrdinal());
+                if (!cuda.usable()) {
+                    LOG.info("backend auto: using the CPU backend ({})", cuda.reason());
+                    return cpu(weights, options);
+                }
+                try {
+                    Backend backend = CudaBackend.open(weights, options);
+                    LOG.info("backend auto: using {}", backend.description());
+                    return backend;
+                } catch (CudaUnavailableException e) {
+                    LOG.info("backend auto: using the CPU backend ({})", e.getMessage());
+                    return cpu(weights, options);
+                }
         }
     }
 

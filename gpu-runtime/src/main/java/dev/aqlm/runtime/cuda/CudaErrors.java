@@ -1,0 +1,43 @@
+package dev.aqlm.runtime.cuda;
+
+import java.util.Set;
+import jcuda.driver.CUresult;
+
+/**
+ * What a CUresult means for the process. Most errors concern one call; a few are sticky: after them every later call
+ * in the context fails the same way and only a new process recovers (the Spark executor exits so the cluster manager
+ * replaces it).
+ */
+public final class CudaErrors {
+    /** Codes the CUDA documentation lists as leaving the context in an unusable state. */
+    private static final Set<Integer> STICKY = Set.of(
+            CUresult.CUDA_ERROR_ILLEGAL_ADDRESS,
+            CUresult.CUDA_ERROR_LAUNCH_FAILED,
+            CUresult.CUDA_ERROR_HARDWARE_STACK_ERROR,
+            CUresult.CUDA_ERROR_ILLEGAL_INSTRUCTION,
+            CUresult.CUDA_ERROR_MISALIGNED_ADDRESS,
+            CUresult.CUDA_ERROR_INVALID_ADDRESS_SPACE,
+            CUresult.CUDA_ERROR_INVALID_PC,
+            CUresult.CUDA_ERROR_ECC_UNCORRECTABLE,
+            CUresult.CUDA_ERROR_ASSERT,
+            CUresult.CUDA_ERROR_CONTEXT_IS_DESTROYED,
+            CUresult.CUDA_ERROR_LAUNCH_TIMEOUT,
+            CUresult.CUDA_ERROR_DEVICE_UNAVAILABLE);
+
+    private CudaErrors() {
+    }
+
+    /** The symbolic name, e.g. "CUDA_ERROR_ILLEGAL_ADDRESS" (CUresult's table needs no native library). */
+    public static String name(int result) {
+        return CUresult.stringFor(result);
+    }
+
+    /** True when the error poisons the context: nothing more can run in this process on that device. */
+    public static boolean isContextPoisoning(int result) {
+        return STICKY.contains(result);
+    }
+
+    public static boolean isOutOfMemory(int result) {
+        return result == CUresult.CUDA_ERROR_OUT_OF_MEMORY;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.aqlm.runtime.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The fatbin that kernels/build-fatbin.sh compiles (SASS for sm_80/86/89/90 plus PTX), read from the aqlm-kernels jar.
+ * A jar built without nvcc carries a NO_FATBIN marker instead, which is reported as the reason.
+ */
+public final class KernelImage {
+    public static final String RESOURCE = "dev/aqlm/kernels/aqlm_kernels.fatbin";
+    public static final String NO_FATBIN_MARKER = "dev/aqlm/kernels/NO_FATBIN";
+
+    private static byte[] cached;
+
+    private KernelImage() {
+    }
+
+    /** Null when the fatbin is present; otherwise why it is not. */
+    public static String unavailableReason() {
+        ClassLoader loader = KernelImage.class.getClassLoader();
+        if (loader.getResource(RESOURCE) != null) {
+            return null;
+        }
+        if (loader.getResource(NO_FATBIN_MARKER) != null) {
+            return "the aqlm-kernels jar was built without nvcc, so it has no CUDA kernels"
+                    + " (rebuild with the CUDA toolkit on PATH, or pass -Dkernels.nvcc=/path/to/nvcc)";
+        }
+        return "the CUDA kernels (" + RESOURCE + ") are not on the classpath; add the aqlm-kernels jar";
+    }
+
+    /** The fatbin bytes (read once). */
+    public static synchronized byte[] bytes() {
+        if (cached == null) {
+            String reason = unavailableReason();
+            if (reason != null) {
+                throw new CudaUnavailableException(reason);
+            }
+            try (InputStream in = KernelImage.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+                cached = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + RESOURCE, e);
+            }
+        }
+        return cached;
+    }
+}

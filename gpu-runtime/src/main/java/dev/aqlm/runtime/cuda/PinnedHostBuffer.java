@@ -1,0 +1,52 @@
+package dev.aqlm.runtime.cuda;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jcuda.Pointer;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+
+/** Page-locked host memory: asynchronous copies to and from the device (the per-step inputs and sampled tokens). */
+public final class PinnedHostBuffer implements AutoCloseable {
+    private final Pointer pointer = new Pointer();
+    private final ByteBuffer view;
+    private final long bytes;
+    private boolean freed;
+
+    public PinnedHostBuffer(long bytes) {
+        this.bytes = bytes;
+        CudaException.check(JCudaDriver.cuMemAllocHost(pointer, bytes), "cuMemAllocHost(" + bytes + " bytes)");
+        this.view = pointer.getByteBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A little-endian view of the whole buffer (position 0). */
+    public ByteBuffer view() {
+        return view.duplicate().order(ByteOrder.LITTLE_ENDIAN).clear();
+    }
+
+    public void copyTo(DeviceBuffer device, long deviceOffset, long length, CUstream stream) {
+        check(length);
+        CudaException.check(JCudaDriver.cuMemcpyHtoDAsync(device.at(deviceOffset), pointer, length, stream),
+                "copy of " + length + " bytes to " + device.label());
+    }
+
+    public void copyFrom(DeviceBuffer device, long deviceOffset, long length, CUstream stream) {
+        check(length);
+        CudaException.check(JCudaDriver.cuMemcpyDtoHAsync(pointer, device.at(deviceOffset), length, stream),
+                "copy of " + length + " bytes from " + device.label());
+    }
+
+    private void check(long length) {
+        if (freed || length > bytes) {
+            throw new IllegalStateException("pinned buffer of " + bytes + " bytes: cannot copy " + length);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!freed) {
+            freed = true;
+            JCudaDriver.cuMemFreeHost(pointer);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.aqlm.runtime.cuda;
+
+import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.model.AqlmConfig;
+import dev.aqlm.runtime.model.Architecture;
+import dev.aqlm.runtime.model.ModelConfig;
+import dev.aqlm.runtime.model.RopeConfig;
+import dev.aqlm.runtime.synthetic.SyntheticShape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model of real shape with random weights filled in on the device (no checkpoint, no host copies): what the GPU
+ * benchmark measures. Speed does not depend on the values, only on the shapes and formats; the values are random (not
+ * zero) so that no path is faster than it would be on real weights.
+ */
+public final class SyntheticDeviceModel {
+    private static final int FILL_BLOCKS = 4096;
+    private static final int FILL_THREADS = 256;
+
+    private final CudaContext context;
+    private final DeviceMemoryPool pool;
+    private final ActivationType type;
+    private long seed;
+
+    private SyntheticDeviceModel(CudaContext context, DeviceMemoryPool pool, ActivationType type, long seed) {
+        this.context = context;
+        this.pool = pool;
+        this.type = type;
+        this.seed = seed;
+    }
+
+    /** A backend on device {@code options.deviceOrdinal()} over a synthetic Llama of {@code shape}; null scheme = dense. */
+    public static CudaBackend open(SyntheticShape shape, AqlmConfig scheme, DType dtype, EngineOptions options,
+                                   long seed) {
+        CudaAvailability availability = CudaAvailability.check(options.deviceOrdinal());
+        if (!availability.usable()) {
+            throw new CudaUnavailableException(availability.reason());
+        }
+        CudaContext context = new CudaContext(availability.device());
+        DeviceMemoryPool pool = new DeviceMemoryPool(context);
+        try {
+            context.makeCurrent();
+            ModelConfig config = new ModelConfig(Architecture.LLAMA, shape.vocab(), shape.hidden(), shape.intermediate(),
+                    shape.layers(), shape.heads(), shape.kvHeads(), shape.headDim(), 1e-5, RopeConfig.unscaled(10000),
+                    shape.maxPositions(), 0, false, dtype, 1, List.of(2), 0, 0, scheme);
+            int positions = options.effectiveContextLength(shape.maxPositions());
+            DeviceModel model = new SyntheticDeviceModel(context, pool, ActivationType.forCheckpoint(dtype), seed)
+                    .build(config, positions);
+            context.synchronize("filling synthetic weights");
+            return CudaBackend.resident(context, pool, model, options);
+        } catch (RuntimeException e) {
+            pool.close();
+            context.close();
+            throw e;
+        }
+    }
+
+    private DeviceModel build(ModelConfig config, int positions) {
+        int hidden = config.hiddenSize();
+        long embedding = randomValues((long) config.vocabSize() * hidden, 1f, "embed_tokens");
+        List<DeviceModel.Layer> layers = new ArrayList<>();
+        for (int l = 0; l < config.layerCount(); l++) {
+            String label = "layer " + l;
+            int q = config.queryDim();
+            int kv = config.kvDim();
+            DeviceLinear qkv = linear(config, label + " q/k/v", q + 2 * kv, hidden, 3, LinearShape.SetMode.RANGES,
+                    new int[] {q, q + kv});
+            DeviceLinear output = linear(config, label + " o_proj", hidden, q, 1, LinearShape.SetMode.SINGLE, null);
+            DeviceLinear gateUp = linear(config, label + " gate/up", 2 * config.intermediateSize(), hidden, 2,
+                    LinearShape.SetMode.INTERLEAVED, null);
+            DeviceLinear down = linear(config, label + " down_proj", hidden, config.intermediateSize(), 1,
+                    LinearShape.SetMode.SINGLE, null);
+            layers.add(new DeviceModel.Layer(ones(hidden, label + " input_layernorm"), qkv, output,
+                    ones(hidden, label + " post_attention_layernorm"), new DeviceModel.Mlp(gateUp, down)));
+        }
+        DeviceLinear lmHead = linear(config, "lm_head", config.vocabSize(), hidden, 1, LinearShape.SetMode.SINGLE, null);
+        long[] rope = DeviceModel.ropeTable(pool, config.rope(), config.headDim(), positions);
+        return new DeviceModel(config, type, embedding, List.copyOf(layers), ones(hidden, "model.norm"), lmHead,
+                rope[0], rope[1], positions);
+    }
+
+    /** Dense rows scaled 1/sqrt(in); AQLM: random code words, codebooks of that scale, unit scales. */
+    private DeviceLinear linear(ModelConfig config, String label, int out, int in, int sets, LinearShape.SetMode mode,
+                                int[] bounds) {
+        float scale = (float) (1 / Math.sqrt(in));
+        AqlmConfig scheme = config.quantization();
+        if (scheme == null || label.equals("lm_head")) {
+            long weights = randomValues((long) out * in, scale, label);
+            return DeviceLinear.of(label, LinearShape.dense(out, in), weights, 0, 0, 2L * out * in);
+        }
+        CodeWordFormat format = CodeWordFormat.of(scheme);
+        LinearShape shape = new LinearShape(out, in, format, sets, mode, bounds == null ? new int[] {0, 0} : bounds);
+        long codeBytes = (long) CodeWordFormat.paddedRows(out) * format.wordsPerRow(in) * format.wordBytes();
+        DeviceBuffer codes = pool.allocate(codeBytes, label + " codes");
+        context.kernel(KernelNames.FILL_RANDOM_BYTES).launch(fillGeometry(), context.stream(),
+                new KernelArgs().pointer(codes.address()).i64(codeBytes).i64(nextSeed()), "filling " + label + " codes");
+        long codebooks = randomValues(shape.codebookBytes() / 2, scale / scheme.codebookCount(), label + " codebooks");
+        DeviceBuffer scales = pool.allocate(4L * out, label + " scales");
+        fill(scales.address(), out, 1f, label + " scales");
+        long bytesRead = (long) out * (in / format.groupSize()) * format.wordBytes() + shape.codebookBytes() + 4L * out;
+        return DeviceLinear.of(label, shape, codes.address(), codebooks, scales.address(), bytesRead);
+    }
+
+    private long randomValues(long count, float scale, String label) {
+        DeviceBuffer buffer = pool.allocate(2 * count, label);
+        context.kernel(KernelNames.fillRandom(type)).launch(fillGeometry(), context.stream(),
+                new KernelArgs().pointer(buffer.address()).i64(count).i64(nextSeed()).f32(scale), "filling " + label);
+        return buffer.address();
+    }
+
+    private long ones(int count, String label) {
+        DeviceBuffer buffer = pool.allocate(4L * count, label);
+        fill(buffer.address(), count, 1f, label);
+        return buffer.address();
+    }
+
+    private void fill(long address, long count, float value, String label) {
+        context.kernel(KernelNames.FILL_F32).launch(fillGeometry(), context.stream(),
+                new KernelArgs().pointer(address).i64(count).f32(value), "filling " + label);
+    }
+
+    private static LaunchGeometry fillGeometry() {
+        return new LaunchGeometry(FILL_BLOCKS, 1, 1, FILL_THREADS, 0);
+    }
+
+    private long nextSeed() {
+        seed = seed * 6364136223846793005L + 1442695040888963407L;
+        return seed;
+    }
+}

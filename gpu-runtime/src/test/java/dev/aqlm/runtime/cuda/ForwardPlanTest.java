@@ -1,0 +1,126 @@
+package dev.aqlm.runtime.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.aqlm.runtime.engine.ChunkOutput;
+import dev.aqlm.runtime.engine.SamplingParams;
+import dev.aqlm.runtime.engine.SequenceChunk;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ForwardPlanTest {
+    private static int[] tokens(int n) {
+        return IntStream.range(100, 100 + n).toArray();
+    }
+
+    private static final ChunkOutput NEXT = new ChunkOutput.NextToken(SamplingParams.GREEDY);
+
+    @Test
+    void mixedBatchUsesDecodeRowsForSingleTokensAndTilesForPrompts() {
+        List<SequenceChunk> chunks = List.of(
+                new SequenceChunk(3, 10, new int[] {7}, NEXT),
+                new SequenceChunk(0, 0, tokens(70), NEXT),
+                new SequenceChunk(5, 4, tokens(3), ChunkOutput.CACHE_ONLY));
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 1000);
+        assertEquals(1, passes.size());
+        ForwardPlan.Pass pass = passes.get(0);
+        assertEquals(74, pass.rows());
+        assertArrayEquals(new int[] {0}, pass.decodeRows());
+        assertEquals(List.of(new ForwardPlan.PrefillTile(1, 64, 0, 0), new ForwardPlan.PrefillTile(65, 6, 0, 64),
+                new ForwardPlan.PrefillTile(71, 3, 5, 4)), pass.prefillTiles());
+        assertArrayEquals(new int[] {0, 70}, pass.sampleRows());
+        assertArrayEquals(new int[] {0, 1}, pass.sampleChunks());
+        assertEquals(3, pass.slots()[0]);
+        assertEquals(10, pass.positions()[0]);
+        assertEquals(69, pass.positions()[70]);
+        assertEquals(6, pass.positions()[73]);
+    }
+
+    @Test
+    void longChunksAreCutAcrossPassesAndOnlyTheLastPieceSamples() {
+        List<SequenceChunk> chunks = List.of(new SequenceChunk(1, 0, tokens(10), NEXT),
+                new SequenceChunk(2, 5, new int[] {9}, NEXT));
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4);
+        assertEquals(3, passes.size());
+        assertEquals(List.of(new ForwardPlan.Piece(0, 0, 4)), passes.get(0).pieces());
+        assertEquals(List.of(new ForwardPlan.Piece(0, 4, 8)), passes.get(1).pieces());
+        assertEquals(List.of(new ForwardPlan.Piece(0, 8, 10), new ForwardPlan.Piece(1, 0, 1)), passes.get(2).pieces());
+        assertEquals(0, passes.get(0).sampleRows().length);
+        assertEquals(0, passes.get(1).sampleRows().length);
+        assertArrayEquals(new int[] {1, 2}, passes.get(2).sampleRows());
+        assertArrayEquals(new int[] {8, 9, 5}, passes.get(2).positions());
+    }
+
+    @Test
+    void targetsAndLogitsKeepTheirIndicesAcrossPieces() {
+        List<SequenceChunk> chunks = List.of(
+                new SequenceChunk(0, 0, tokens(6), new ChunkOutput.TargetLogProbs(new int[] {11, 12, 13, 14})),
+                new SequenceChunk(1, 0, tokens(3), ChunkOutput.ALL_LOGITS));
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4);
+        ForwardPlan.Pass first = passes.get(0);
+        assertArrayEquals(new int[] {2, 3}, first.targetRows());
+        assertArrayEquals(new int[] {0, 1}, first.targetIndices());
+        assertArrayEquals(new int[] {11, 12}, first.targetTokens());
+        ForwardPlan.Pass second = passes.get(1);
+        assertArrayEquals(new int[] {0, 1}, second.targetRows());
+        assertArrayEquals(new int[] {2, 3}, second.targetIndices());
+        assertArrayEquals(new int[] {2, 3}, second.logitRows());
+        assertArrayEquals(new int[] {0, 1}, second.logitPositions());
+        assertArrayEquals(new int[] {0, 1, 2, 3}, second.rowsNeedingLogits());
+        int logitsSeen = passes.stream().mapToInt(p -> p.logitRows().length).sum();
+        assertEquals(3, logitsSeen);
+    }
+
+    @Test
+    void inputsAreLaidOutAtFixedAlignedOffsets() {
+        BatchInputs layout = new BatchInputs(10);
+        long previous = -1;
+        for (BatchInputs.Section section : BatchInputs.Section.values()) {
+            assertEquals(0, layout.offset(section) % 16, section.name());
+            assertEquals(true, layout.offset(section) > previous);
+            previous = layout.offset(section);
+        }
+        List<SequenceChunk> chunks = List.of(new SequenceChunk(2, 3, tokens(2),
+                new ChunkOutput.NextToken(new SamplingParams(0.7, 40, 0.9, 1234))));
+        ForwardPlan.Pass pass = ForwardPlan.plan(chunks, 10).get(0);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) layout.bytes())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        layout.write(buffer, pass, chunks);
+        int tiles = (int) layout.offset(BatchInputs.Section.PREFILL_TILES);
+        assertEquals(0, buffer.getInt(tiles));
+        assertEquals(2, buffer.getInt(tiles + 4));
+        assertEquals(2, buffer.getInt(tiles + 8));
+        assertEquals(3, buffer.getInt(tiles + 12));
+        int sampling = (int) layout.offset(BatchInputs.Section.SAMPLING);
+        assertEquals(0.7, buffer.getDouble(sampling));
+        assertEquals(0.9, buffer.getDouble(sampling + 8));
+        assertEquals(1234L, buffer.getLong(sampling + 16));
+        assertEquals(40, buffer.getInt(sampling + 24));
+        assertEquals(5, buffer.getInt(sampling + 28), "the position of the sampled token");
+        assertEquals(1, buffer.getInt((int) layout.offset(BatchInputs.Section.LOGIT_ROWS)));
+    }
+
+    @Test
+    void decodeStepPadsTheBucketWithScratchRows() {
+        DecodeStepInputs layout = new DecodeStepInputs(8);
+        assertEquals(0, layout.samplingOffset() % 16);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) layout.bytes())
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<SequenceChunk> steps = List.of(new SequenceChunk(1, 7, new int[] {42}, NEXT),
+                new SequenceChunk(0, 3, new int[] {43}, new ChunkOutput.NextToken(new SamplingParams(1, 0, 1, 9))));
+        layout.write(buffer, steps, 4, 8);
+        assertEquals(42, buffer.getInt(0));
+        assertEquals(43, buffer.getInt(4));
+        assertEquals(0, buffer.getInt(8));
+        assertEquals(1, buffer.getInt((int) layout.slotsOffset()));
+        assertEquals(8, buffer.getInt((int) layout.slotsOffset() + 12), "padding rows use the scratch slot");
+        assertEquals(7, buffer.getInt((int) layout.positionsOffset()));
+        int secondRow = (int) layout.samplingOffset() + SamplingRows.BYTES;
+        assertEquals(1.0, buffer.getDouble(secondRow));
+        assertEquals(9L, buffer.getLong(secondRow + 16));
+        assertEquals(4, buffer.getInt(secondRow + 28));
+        assertEquals(0.0, buffer.getDouble((int) layout.samplingOffset() + 3 * SamplingRows.BYTES), "greedy padding");
+    }
+}

@@ -1,0 +1,122 @@
+package dev.aqlm.runtime.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The host mirrors of CUDA-side layouts agree with the CUDA sources, and every kernel the runtime names exists. */
+class KernelSourceContractTest {
+    private static Path cudaSource(String file) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("kernels/src/main/cuda").resolve(file);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("kernels/src/main/cuda/" + file + " not found above the working directory");
+    }
+
+    private static String read(String file) throws IOException {
+        return Files.readString(cudaSource(file));
+    }
+
+    private static String structBody(String source, String name) {
+        int start = source.indexOf("struct " + name + " {");
+        assertTrue(start >= 0, "struct " + name + " not found");
+        return source.substring(source.indexOf('{', start) + 1, source.indexOf("};", start));
+    }
+
+    @Test
+    void linearArgsFieldsMatchTheCudaStructInOrderAndWidth() throws IOException {
+        String body = structBody(read("linear.cu"), "LinearArgs").replaceAll("//[^\n]*", "");
+        List<String> names = new ArrayList<>();
+        for (String declaration : body.split(";")) {
+            String text = declaration.trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            assertTrue(text.contains("*") || text.startsWith("long long"), "not an 8-byte field: " + text);
+            String fields = text.substring(text.lastIndexOf('*') >= 0 && !text.startsWith("long long")
+                    ? text.lastIndexOf('*') + 1 : "long long".length());
+            for (String field : fields.split(",")) {
+                names.add(field.trim().toUpperCase(Locale.ROOT));
+            }
+        }
+        List<String> java = Arrays.stream(LinearArgs.Field.values()).map(Enum::name).toList();
+        assertEquals(java, names);
+        assertEquals(8 * names.size(), new LinearArgs().toBytes().length);
+    }
+
+    @Test
+    void tileShapesMatchLinearTile() throws IOException {
+        String source = read("linear.cu");
+        for (LinearTile tile : LinearTile.values()) {
+            String alias = tile == LinearTile.SMALL ? "SmallTile" : "LargeTile";
+            Matcher m = Pattern.compile("using " + alias + " = TileShape<(\\d+), (\\d+), (\\d+), (\\d+), (\\d+), (\\d+)>")
+                    .matcher(source);
+            assertTrue(m.find(), alias);
+            assertEquals(tile.rowsPerTile, Integer.parseInt(m.group(1)), alias + " BM");
+            assertEquals(tile.outputsPerTile, Integer.parseInt(m.group(2)), alias + " BN");
+            assertEquals(tile.kTile, Integer.parseInt(m.group(3)), alias + " BK");
+            assertEquals(LinearTile.THREADS, 32 * Integer.parseInt(m.group(4)) * Integer.parseInt(m.group(5)), alias);
+            assertEquals(tile.stages, Integer.parseInt(m.group(6)), alias + " stages");
+        }
+    }
+
+    @Test
+    void epilogueAndSetModeCodesMatch() throws IOException {
+        String source = read("linear.cu");
+        for (LinearArgs.Epilogue epilogue : LinearArgs.Epilogue.values()) {
+            String camel = switch (epilogue) {
+                case STORE -> "kStore";
+                case STORE_F32 -> "kStoreF32";
+                case ADD_RESIDUAL -> "kAddResidual";
+                case SWIGLU -> "kSwiGlu";
+                case QKV_ROPE -> "kQkvRope";
+            };
+            assertTrue(source.contains(camel + " = " + epilogue.code + ","), camel);
+        }
+        assertTrue(source.contains("kSingleSet = " + LinearShape.SetMode.SINGLE.code));
+        assertTrue(source.contains("kSetRanges = " + LinearShape.SetMode.RANGES.code));
+        assertTrue(source.contains("kSetInterleaved = " + LinearShape.SetMode.INTERLEAVED.code));
+    }
+
+    @Test
+    void samplingRowLayoutMatches() throws IOException {
+        String body = structBody(read("sampling.cu"), "SamplingRow").replaceAll("\\s+", " ").trim();
+        assertEquals("double temperature; double top_p; long long seed; int top_k; int position;", body);
+        assertEquals(32, SamplingRows.BYTES);
+    }
+
+    @Test
+    void attentionConstantsMatch() throws IOException {
+        String source = read("attention.cu");
+        assertTrue(source.contains("kDecodeThreads = " + AttentionPlan.DECODE_THREADS + ";"));
+        assertTrue(source.contains("kPrefillQueries = " + AttentionPlan.PREFILL_QUERIES + ";"));
+        assertTrue(source.contains("kPrefillKeys = " + AttentionPlan.PREFILL_KEYS + ";"));
+        assertTrue(source.contains("kMaxGroup = " + AttentionPlan.MAX_GROUP + ";"));
+        assertTrue(source.contains("kMaxDimsPerThread = " + AttentionPlan.MAX_HEAD_DIM / 4 + ";"));
+        assertTrue(source.contains("kMaxDimsPerLane = " + AttentionPlan.MAX_HEAD_DIM / 32 + ";"));
+    }
+
+    @Test
+    void everyKernelTheRuntimeLaunchesIsInTheFatbin() {
+        assumeTrue(KernelImage.unavailableReason() == null, "no fatbin in this build: " + KernelImage.unavailableReason());
+        String image = new String(KernelImage.bytes(), StandardCharsets.ISO_8859_1);
+        for (String name : KernelNames.all()) {
+            assertTrue(image.contains(name + "\0"), name + " is not in " + KernelImage.RESOURCE);
+        }
+    }
+}
