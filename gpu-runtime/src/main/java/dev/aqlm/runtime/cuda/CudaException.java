@@ -38,4 +38,10 @@ public class CudaException extends AqlmException {
     public boolean isContextPoisoned() {
         return CudaErrors.isContextPoisoning(result);
     }
+
+    /** A poisoned context poisons the process: a Spark executor halts on it so the cluster manager replaces it. */
+    @Override
+    public boolean poisonsProcess() {
+        return isContextPoisoned();
+    }
 }

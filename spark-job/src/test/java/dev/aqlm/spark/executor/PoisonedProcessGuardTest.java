@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.cuda.CudaException;
+import jcuda.driver.CUresult;
 import org.junit.jupiter.api.Test;
 
 class PoisonedProcessGuardTest {
@@ -23,6 +25,13 @@ class PoisonedProcessGuardTest {
     void poisoningIsFoundAnywhereInTheCauseChain() {
         assertTrue(PoisonedProcessGuard.poisons(new StickyError()));
         assertTrue(PoisonedProcessGuard.poisons(new RuntimeException("task failed", new IllegalStateException(new StickyError()))));
+    }
+
+    @Test
+    void stickyCudaErrorsEndTheExecutorAndOthersDoNot() {
+        assertTrue(PoisonedProcessGuard.poisons(new CudaException("cuLaunchKernel(aqlm_linear)",
+                CUresult.CUDA_ERROR_ILLEGAL_ADDRESS)));
+        assertFalse(PoisonedProcessGuard.poisons(new CudaException("cuMemAlloc(4 GiB)", CUresult.CUDA_ERROR_OUT_OF_MEMORY)));
     }
 
     @Test
