@@ -12,6 +12,8 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
     static final int MAX_BITS = 8;
     /** Input rows whose tables are built at once: bounds table memory (a 4096-input 2x8 table is 1 MiB per row). */
     private static final int ROW_BLOCK = 4;
+    /** Table floats per block of lookups: 32 KiB, an L1 data cache on most x86 and Arm cores. */
+    private static final int L1_TABLE_FLOATS = 8192;
 
     /** The codebooks transposed to [G][C·K], so that building a table is G contiguous multiply-add sweeps. */
     private final float[] codebooksByDimension;
@@ -66,43 +68,56 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
     }
 
     /**
-     * output[o] = scale[o] · Σ_p table[p][code(o, p)] over the (group, codebook) pairs p. Even and odd pairs go to two
-     * accumulators so that independent table loads overlap; a single row and a block of rows add in the same order,
-     * so a row's result does not depend on the batch.
+     * output[o] = scale[o] · Σ_p table[p][code(o, p)] over the (group, codebook) pairs p. Pairs are taken in blocks
+     * whose slice of the table fits the L1 cache, for every output row before the next block, so the lookups hit L1
+     * rather than wander a megabyte of table. Within a block even and odd pairs go to two accumulators so independent
+     * loads overlap. A single input row and a block of rows add in exactly the same order, so a row's result does not
+     * depend on the batch.
      */
     private void lookUp(float[] tables, int tableSize, float[] output, int firstRow, int count, ParallelLoops loops) {
         byte[] codes = indices.bytes();
         int pairs = groups * books;
+        int pairsPerBlock = Math.max(2, (L1_TABLE_FLOATS / entries) & ~1);
         loops.forRange(out, (long) count * pairs, (fromRow, toRow) -> {
+            int rows = toRow - fromRow;
+            float[] totals = new float[count * rows];
             float[] even = new float[count];
             float[] odd = new float[count];
-            for (int o = fromRow; o < toRow; o++) {
-                int codeAt = o * pairs;
-                if (count == 1) {
-                    float sumEven = 0;
-                    float sumOdd = 0;
-                    int p = 0;
-                    for (; p + 1 < pairs; p += 2) {
-                        sumEven += tables[p * entries + (codes[codeAt + p] & 0xFF)];
-                        sumOdd += tables[(p + 1) * entries + (codes[codeAt + p + 1] & 0xFF)];
+            for (int first = 0; first < pairs; first += pairsPerBlock) {
+                int last = Math.min(pairs, first + pairsPerBlock);
+                for (int o = fromRow; o < toRow; o++) {
+                    int codeAt = o * pairs;
+                    if (count == 1) {
+                        float sumEven = 0;
+                        float sumOdd = 0;
+                        int p = first;
+                        for (; p + 1 < last; p += 2) {
+                            sumEven += tables[p * entries + (codes[codeAt + p] & 0xFF)];
+                            sumOdd += tables[(p + 1) * entries + (codes[codeAt + p + 1] & 0xFF)];
+                        }
+                        if (p < last) {
+                            sumEven += tables[p * entries + (codes[codeAt + p] & 0xFF)];
+                        }
+                        totals[o - fromRow] += sumEven + sumOdd;
+                        continue;
                     }
-                    if (p < pairs) {
-                        sumEven += tables[p * entries + (codes[codeAt + p] & 0xFF)];
+                    java.util.Arrays.fill(even, 0f);
+                    java.util.Arrays.fill(odd, 0f);
+                    for (int p = first; p < last; p++) {
+                        int at = p * entries + (codes[codeAt + p] & 0xFF);
+                        float[] sums = ((p - first) & 1) == 0 ? even : odd;
+                        for (int r = 0; r < count; r++) {
+                            sums[r] += tables[r * tableSize + at];
+                        }
                     }
-                    output[firstRow * out + o] = (sumEven + sumOdd) * scales[o];
-                    continue;
-                }
-                java.util.Arrays.fill(even, 0f);
-                java.util.Arrays.fill(odd, 0f);
-                for (int p = 0; p < pairs; p++) {
-                    int at = p * entries + (codes[codeAt + p] & 0xFF);
-                    float[] sums = (p & 1) == 0 ? even : odd;
                     for (int r = 0; r < count; r++) {
-                        sums[r] += tables[r * tableSize + at];
+                        totals[r * rows + o - fromRow] += even[r] + odd[r];
                     }
                 }
-                for (int r = 0; r < count; r++) {
-                    output[(firstRow + r) * out + o] = (even[r] + odd[r]) * scales[o];
+            }
+            for (int r = 0; r < count; r++) {
+                for (int o = fromRow; o < toRow; o++) {
+                    output[(firstRow + r) * out + o] = totals[r * rows + o - fromRow] * scales[o];
                 }
             }
         });
