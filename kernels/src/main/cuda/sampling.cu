@@ -6,6 +6,8 @@
 // Nothing is sorted: each token gets a unique 64-bit key (ordered logit bits, then the inverted id) whose descending
 // order is the candidate order, and "the first candidate whose cumulative weight crosses x" is found by a radix
 // search over the key, 4 bits per pass, with per-digit weight sums reduced in a fixed order.
+#include <cstddef>
+
 #include "common.cuh"
 
 namespace aqlm {
@@ -21,6 +23,10 @@ struct SamplingRow {
     int top_k;
     int position;
 };
+static_assert(sizeof(SamplingRow) == 32, "SamplingRow: 32 bytes (SamplingRows.BYTES)");
+static_assert(offsetof(SamplingRow, top_p) == 8 && offsetof(SamplingRow, seed) == 16 &&
+                  offsetof(SamplingRow, top_k) == 24 && offsetof(SamplingRow, position) == 28,
+              "SamplingRow: field offsets of SamplingRows.put");
 
 __device__ __forceinline__ unsigned long long token_key(float logit, int id) {
     unsigned int bits = __float_as_uint(logit);
