@@ -137,6 +137,11 @@ class KernelSourceContractTest {
     }
 
     @Test
+    void moeRoutingLimitMatches() throws IOException {
+        assertTrue(read("moe.cu").contains("kMaxExperts = " + MoePlan.MAX_EXPERTS + ";"));
+    }
+
+    @Test
     void everyKernelTheRuntimeLaunchesIsInTheFatbin() {
         assumeTrue(KernelImage.unavailableReason() == null, "no fatbin in this build: " + KernelImage.unavailableReason());
         String image = new String(KernelImage.bytes(), StandardCharsets.ISO_8859_1);
