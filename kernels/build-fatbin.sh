@@ -9,7 +9,7 @@ mkdir -p "$out_dir"
 
 if ! command -v "$nvcc" >/dev/null 2>&1; then
   echo "[kernels] WARNING: '$nvcc' not found: building without CUDA kernels (the CUDA backend will report itself unavailable)." >&2
-  rm -f "$fatbin"
+  rm -f "$fatbin" "$out_dir/aqlm_kernels.cuda-version"
   echo "built without nvcc: no fatbin in this jar" > "$out_dir/NO_FATBIN"
   exit 0
 fi
@@ -25,6 +25,7 @@ fi
 if [ -f "$fatbin" ]; then
   stale=0
   for f in "${sources[@]}" "${headers[@]}" "$0"; do [ "$f" -nt "$fatbin" ] && stale=1; done
+  [ -f "$out_dir/aqlm_kernels.cuda-version" ] || stale=1
   if [ $stale -eq 0 ]; then echo "[kernels] $fatbin is up to date"; exit 0; fi
 fi
 
@@ -34,6 +35,8 @@ trap 'rm -f "$unit"' EXIT
 for f in "${sources[@]}"; do echo "#include \"$f\""; done > "$unit"
 
 echo "[kernels] $("$nvcc" --version | tail -1)"
+# The toolkit release, for the message when a driver too old for it refuses the fatbin (KernelImage.java).
+"$nvcc" --version | sed -n 's/.*release \([0-9]*\.[0-9]*\).*/\1/p' | head -1 > "$out_dir/aqlm_kernels.cuda-version"
 "$nvcc" -fatbin -std=c++17 -O3 --threads 0 -I "$src_dir" \
   -gencode arch=compute_80,code=sm_80 \
   -gencode arch=compute_86,code=sm_86 \

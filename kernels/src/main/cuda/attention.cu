@@ -140,6 +140,7 @@ constexpr int kMaxDimsPerThread = 32;  // head_dim <= 128
 struct PrefillTile {
     int row, count, slot, start_position;
 };
+static_assert(sizeof(PrefillTile) == 16, "PrefillTile: 16 bytes (BatchInputs.PREFILL_TILES)");
 
 // Dynamic shared memory: K and V tiles [64][head_dim] of T, then scores [64 queries][65] floats.
 template <typename T>

@@ -10,6 +10,8 @@
 // No split-K: each output is accumulated over k in the same order whatever the batch size, tile shape or position in
 // the batch, so a sequence's logits do not depend on what else is in its batch (the Backend contract), and the graph
 // and eager paths agree bit for bit.
+#include <cstddef>
+
 #include "common.cuh"
 
 namespace aqlm {
@@ -50,6 +52,10 @@ struct LinearArgs {
     long long codebook_sets, set_mode, set_bound1, set_bound2, replicas;
     long long epilogue, q_dim, kv_dim, head_dim, context;
 };
+// The host writes 35 little-endian 64-bit slots (LinearArgs.java; KernelSourceContractTest reads these numbers).
+static_assert(sizeof(LinearArgs) == 35 * 8, "LinearArgs: 35 fields of 8 bytes");
+static_assert(offsetof(LinearArgs, rows) == 16 * 8, "LinearArgs: rows is slot 16");
+static_assert(offsetof(LinearArgs, context) == 34 * 8, "LinearArgs: context is slot 34");
 
 template <int BM_, int BN_, int BK_, int WARPS_M_, int WARPS_N_, int STAGES_>
 struct TileShape {

@@ -6,6 +6,8 @@
 // Nothing is sorted: each token gets a unique 64-bit key (ordered logit bits, then the inverted id) whose descending
 // order is the candidate order, and "the first candidate whose cumulative weight crosses x" is found by a radix
 // search over the key, 4 bits per pass, with per-digit weight sums reduced in a fixed order.
+#include <cstddef>
+
 #include "common.cuh"
 
 namespace aqlm {
@@ -21,6 +23,10 @@ struct SamplingRow {
     int top_k;
     int position;
 };
+static_assert(sizeof(SamplingRow) == 32, "SamplingRow: 32 bytes (SamplingRows.BYTES)");
+static_assert(offsetof(SamplingRow, top_p) == 8 && offsetof(SamplingRow, seed) == 16 &&
+                  offsetof(SamplingRow, top_k) == 24 && offsetof(SamplingRow, position) == 28,
+              "SamplingRow: field offsets of SamplingRows.put");
 
 __device__ __forceinline__ unsigned long long token_key(float logit, int id) {
     unsigned int bits = __float_as_uint(logit);
@@ -28,6 +34,21 @@ __device__ __forceinline__ unsigned long long token_key(float logit, int id) {
     return ((unsigned long long)bits << 32) | (0xFFFFFFFFu - (unsigned int)id);
 }
 __device__ __forceinline__ int key_token(unsigned long long key) { return (int)(0xFFFFFFFFu - (unsigned int)key); }
+
+// The key of the argmax search. TokenSampler.argmax compares with '>', for which -0.0 and +0.0 tie (the lower id
+// wins), while token_key orders -0.0 below +0.0 (as Float.compare does, for the sampling order): adding +0.0 turns
+// -0.0 into +0.0 and leaves every other value as it is.
+__device__ __forceinline__ unsigned long long argmax_key(float logit, int id) { return token_key(logit + 0.0f, id); }
+
+// The row's argmax key, the lowest id winning a tie; every thread receives it.
+__device__ __forceinline__ unsigned long long row_argmax(const float* logits, int vocab, unsigned long long* scratch) {
+    unsigned long long best = 0;
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+        const unsigned long long key = argmax_key(logits[i], i);
+        best = key > best ? key : best;
+    }
+    return block_max(best, scratch);
+}
 
 __device__ __forceinline__ double uniform(long long seed, int position) {
     unsigned long long z = (unsigned long long)seed + 0x9E3779B97F4A7C15ull * (unsigned long long)(position + 1ll);
@@ -148,12 +169,7 @@ sample_tokens(const float* logits, long long stride, int vocab, const aqlm::Samp
     const float* row_logits = logits + row * stride;
     const SamplingRow p = params[row];
 
-    unsigned long long best = 0;
-    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
-        const unsigned long long key = token_key(row_logits[i], i);
-        best = key > best ? key : best;
-    }
-    best = block_max(best, key_scratch);
+    const unsigned long long best = row_argmax(row_logits, vocab, key_scratch);
     if (p.temperature == 0) {
         if (threadIdx.x == 0) tokens[row] = key_token(best);
         return;
@@ -189,12 +205,7 @@ target_log_probs(const float* logits, long long stride, int vocab, const int* ta
     __shared__ double sum_scratch[32];
     const long long row = blockIdx.x;
     const float* row_logits = logits + row * stride;
-    unsigned long long best = 0;
-    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
-        const unsigned long long key = token_key(row_logits[i], i);
-        best = key > best ? key : best;
-    }
-    best = block_max(best, key_scratch);
+    const unsigned long long best = row_argmax(row_logits, vocab, key_scratch);
     const float max = row_logits[key_token(best)];
     double sum = 0;
     for (int i = threadIdx.x; i < vocab; i += blockDim.x) sum += exp((double)(row_logits[i] - max));

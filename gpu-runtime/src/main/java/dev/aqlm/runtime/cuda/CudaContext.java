@@ -28,8 +28,16 @@ public final class CudaContext implements AutoCloseable {
         CudaException.check(JCudaDriver.cuCtxCreate(context, 0, device.handle()), "cuCtxCreate on " + device.describe());
         try {
             CudaException.check(JCudaDriver.cuStreamCreate(stream, STREAM_NON_BLOCKING), "cuStreamCreate");
-            CudaException.check(JCudaDriver.cuModuleLoadData(module, KernelImage.bytes()),
-                    "loading the kernel fatbin (" + KernelImage.RESOURCE + ") on " + device.describe());
+            int loaded = JCudaDriver.cuModuleLoadData(module, KernelImage.bytes());
+            if (CudaErrors.isKernelImageRejected(loaded)) {
+                // E.g. kernels built by CUDA 13 on an R55x/R57x driver: unavailable, so AUTO falls back to the CPU.
+                int[] version = new int[1];
+                JCudaDriver.cuDriverGetVersion(version);
+                throw new CudaUnavailableException(KernelImage.rejectedReason(loaded, version[0],
+                        KernelImage.toolkitVersion(), device.describe()));
+            }
+            CudaException.check(loaded, "loading the kernel fatbin (" + KernelImage.RESOURCE + ") on "
+                    + device.describe());
         } catch (RuntimeException e) {
             JCudaDriver.cuCtxDestroy(context);
             throw e;

@@ -24,7 +24,30 @@ public final class CudaErrors {
             CUresult.CUDA_ERROR_LAUNCH_TIMEOUT,
             CUresult.CUDA_ERROR_DEVICE_UNAVAILABLE);
 
+    /**
+     * Codes with which the driver refuses the kernel image itself: code built by a newer toolkit than the driver
+     * supports, no code for this GPU, PTX it cannot compile. The CUDA backend is then unavailable, not broken.
+     */
+    private static final Set<Integer> IMAGE_REJECTED = Set.of(
+            CUresult.CUDA_ERROR_INVALID_IMAGE,
+            CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU,
+            CUresult.CUDA_ERROR_INVALID_PTX,
+            CUresult.CUDA_ERROR_JIT_COMPILER_NOT_FOUND,
+            CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION,
+            CUresult.CUDA_ERROR_JIT_COMPILATION_DISABLED,
+            CUresult.CUDA_ERROR_INVALID_SOURCE);
+
     private CudaErrors() {
+    }
+
+    /** True when cuModuleLoadData's failure means this driver or GPU cannot run the fatbin at all. */
+    public static boolean isKernelImageRejected(int result) {
+        return IMAGE_REJECTED.contains(result);
+    }
+
+    /** A driver version as cuDriverGetVersion reports it (12040) in the usual form ("12.4"). */
+    public static String driverVersion(int version) {
+        return version / 1000 + "." + version % 1000 / 10;
     }
 
     /** The symbolic name, e.g. "CUDA_ERROR_ILLEGAL_ADDRESS" (CUresult's table needs no native library). */

@@ -9,6 +9,13 @@ import jcuda.driver.JCudaDriver;
 /**
  * Device memory with one owner: freed by {@link #close()} (idempotent). Allocated through {@link CudaContext#allocate},
  * which names the buffer in any out-of-memory error.
+ *
+ * <p>{@code upload} and {@code download} are synchronous in the full sense: they wait for every kernel already enqueued
+ * in the context, and an upload has landed in device memory when it returns. The plain driver copies do not promise
+ * that here: they run in the legacy NULL stream, which does not order itself against the context's stream (created
+ * non-blocking, {@link CudaContext}), and a copy from pageable host memory returns once the data is staged, possibly
+ * before its DMA has reached device memory. Without the context synchronisations a kernel launched right after an
+ * upload could read the old contents, and a download could overtake the kernels that write the buffer.
  */
 public final class DeviceBuffer implements AutoCloseable {
     private final DevicePointer pointer;
@@ -49,42 +56,53 @@ public final class DeviceBuffer implements AutoCloseable {
     public void upload(ByteBuffer source, long offset) {
         int length = source.remaining();
         checkRange(offset, length);
+        synchronizeContext("upload of " + length + " bytes to " + label);
         CudaException.check(JCudaDriver.cuMemcpyHtoD(at(offset), Pointer.to(source.slice()), length),
                 "upload of " + length + " bytes to " + label);
+        synchronizeContext("upload of " + length + " bytes to " + label);
     }
 
     public void upload(int[] values, long offset) {
         checkRange(offset, 4L * values.length);
+        synchronizeContext("upload to " + label);
         CudaException.check(JCudaDriver.cuMemcpyHtoD(at(offset), Pointer.to(values), 4L * values.length),
                 "upload to " + label);
+        synchronizeContext("upload to " + label);
     }
 
     public void upload(float[] values, long offset) {
         checkRange(offset, 4L * values.length);
+        synchronizeContext("upload to " + label);
         CudaException.check(JCudaDriver.cuMemcpyHtoD(at(offset), Pointer.to(values), 4L * values.length),
                 "upload to " + label);
+        synchronizeContext("upload to " + label);
     }
 
     public void upload(byte[] values, long offset) {
         checkRange(offset, values.length);
+        synchronizeContext("upload to " + label);
         CudaException.check(JCudaDriver.cuMemcpyHtoD(at(offset), Pointer.to(values), values.length),
                 "upload to " + label);
+        synchronizeContext("upload to " + label);
     }
 
     public void download(float[] values, long offset) {
         checkRange(offset, 4L * values.length);
+        synchronizeContext("download from " + label);
         CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(values), at(offset), 4L * values.length),
                 "download from " + label);
     }
 
     public void download(int[] values, long offset) {
         checkRange(offset, 4L * values.length);
+        synchronizeContext("download from " + label);
         CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(values), at(offset), 4L * values.length),
                 "download from " + label);
     }
 
     public void download(short[] values, long offset) {
         checkRange(offset, 2L * values.length);
+        synchronizeContext("download from " + label);
         CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(values), at(offset), 2L * values.length),
                 "download from " + label);
     }
@@ -93,6 +111,14 @@ public final class DeviceBuffer implements AutoCloseable {
     public void fill(byte value, long offset, long length, CUstream stream) {
         checkRange(offset, length);
         CudaException.check(JCudaDriver.cuMemsetD8Async(at(offset), value, length, stream), "memset of " + label);
+    }
+
+    /**
+     * Waits for all work of the current context (the stream's kernels, and a pageable upload's DMA). An asynchronous
+     * kernel fault surfaces here, named after the copy that waited for it.
+     */
+    private static void synchronizeContext(String what) {
+        CudaException.check(JCudaDriver.cuCtxSynchronize(), what + " (waiting for the device)");
     }
 
     private void checkRange(long offset, long length) {

@@ -58,6 +58,9 @@ public record DeviceModel(ModelConfig config, ActivationType type, long embeddin
         ModelConfig config = weights.config();
         String unsupported = AttentionPlan.unsupportedReason(config.headCount(), config.kvHeadCount(),
                 config.headDim());
+        if (unsupported == null && config.isMixtureOfExperts()) {
+            unsupported = MoePlan.unsupportedReason(config.expertCount(), config.expertsPerToken());
+        }
         if (unsupported != null) {
             throw new CudaUnavailableException(unsupported);
         }

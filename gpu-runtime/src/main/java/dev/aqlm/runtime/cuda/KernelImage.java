@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 public final class KernelImage {
     public static final String RESOURCE = "dev/aqlm/kernels/aqlm_kernels.fatbin";
     public static final String NO_FATBIN_MARKER = "dev/aqlm/kernels/NO_FATBIN";
+    /** The release of the CUDA toolkit that built the fatbin (e.g. "13.0"), written by build-fatbin.sh. */
+    public static final String TOOLKIT_VERSION = "dev/aqlm/kernels/aqlm_kernels.cuda-version";
 
     private static byte[] cached;
 
@@ -28,6 +30,27 @@ public final class KernelImage {
                     + " (rebuild with the CUDA toolkit on PATH, or pass -Dkernels.nvcc=/path/to/nvcc)";
         }
         return "the CUDA kernels (" + RESOURCE + ") are not on the classpath; add the aqlm-kernels jar";
+    }
+
+    /** The toolkit release that built the fatbin, or null when the jar does not say. */
+    public static String toolkitVersion() {
+        try (InputStream in = KernelImage.class.getClassLoader().getResourceAsStream(TOOLKIT_VERSION)) {
+            return in == null ? null : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Why the driver refused the fatbin ({@code result} from cuModuleLoadData, {@code driverVersion} from
+     * cuDriverGetVersion), in words a user can act on.
+     */
+    static String rejectedReason(int result, int driverVersion, String toolkit, String device) {
+        return "the CUDA driver (" + CudaErrors.driverVersion(driverVersion) + ") cannot load the kernels on " + device
+                + " (cuModuleLoadData: " + CudaErrors.name(result) + "); they were built by "
+                + (toolkit == null ? "a CUDA toolkit" : "CUDA " + toolkit) + ", which needs a driver of that CUDA"
+                + " version or newer: update the NVIDIA driver, or rebuild aqlm-kernels with an older toolkit"
+                + " (-Dkernels.nvcc=...)";
     }
 
     /** The fatbin bytes (read once). */

@@ -52,6 +52,29 @@ class CudaErrorsTest {
     }
 
     @Test
+    void aRefusedKernelImageMakesTheBackendUnavailableWithTheDriverVersion() {
+        for (int code : new int[] {CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION, CUresult.CUDA_ERROR_NO_BINARY_FOR_GPU,
+                CUresult.CUDA_ERROR_INVALID_IMAGE}) {
+            assertTrue(CudaErrors.isKernelImageRejected(code), CudaErrors.name(code));
+        }
+        assertFalse(CudaErrors.isKernelImageRejected(CUresult.CUDA_ERROR_OUT_OF_MEMORY));
+        assertFalse(CudaErrors.isKernelImageRejected(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS));
+        assertEquals("12.4", CudaErrors.driverVersion(12040));
+        assertEquals("13.0", CudaErrors.driverVersion(13000));
+        String reason = KernelImage.rejectedReason(CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION, 12080, "13.0", "cuda:0 X");
+        assertTrue(reason.contains("driver (12.8)") && reason.contains("CUDA 13.0")
+                && reason.contains("CUDA_ERROR_UNSUPPORTED_PTX_VERSION"), reason);
+        assertTrue(new CudaUnavailableException(reason).getMessage().startsWith("the CUDA backend is unavailable"));
+    }
+
+    @Test
+    void theBuildRecordsTheToolkitThatBuiltTheKernels() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(KernelImage.unavailableReason() == null, "no fatbin in this build");
+        String version = KernelImage.toolkitVersion();
+        assertTrue(version != null && version.matches("\\d+\\.\\d+"), String.valueOf(version));
+    }
+
+    @Test
     void outOfMemoryIsACudaExceptionThatDoesNotPoison() {
         CudaOutOfMemoryException error = new CudaOutOfMemoryException("out of GPU memory allocating KV cache", 42);
         assertEquals(42, error.requestedBytes());

@@ -143,6 +143,121 @@ class CudaLinearKernelTest {
         }
     }
 
+    /**
+     * The fused q/k/v linear with the RoPE epilogue at head_dim 128 and GQA: queries come out rotated in pair order
+     * (dimension d of a head at RowOrder.storedDimension(d)), keys land rotated in pair order and values in natural
+     * order at (slot, position) of the cache, for both tile shapes. Cache rows not written must stay poisoned.
+     */
+    @Test
+    void qkvRopeEpilogueRotatesQueriesAndFillsTheCache() {
+        int hidden = 256;
+        int heads = 4;
+        int kvHeads = 2;
+        int headDim = 128;
+        int cacheContext = 1024;
+        int slots = 2;
+        int q = heads * headDim;
+        int kv = kvHeads * headDim;
+        ActivationType type = ActivationType.F16;
+        float[] wq = gaussian(q * hidden, 0.05f);
+        float[] wk = gaussian(kv * hidden, 0.05f);
+        float[] wv = gaussian(kv * hidden, 0.05f);
+        SafetensorsFile file = SafetensorsFile.open(new TestTensors()
+                .put("q", TestTensors.half(new long[] {q, hidden}, wq, type))
+                .put("k", TestTensors.half(new long[] {kv, hidden}, wk, type))
+                .put("v", TestTensors.half(new long[] {kv, hidden}, wv, type))
+                .write(temp.resolve("qkv.safetensors")));
+        dev.aqlm.runtime.model.RopeConfig rope = dev.aqlm.runtime.model.RopeConfig.llama3(500000, 8, 1, 4, 256);
+        float[][] table = DeviceModel.ropeValues(rope, headDim, cacheContext);
+        try (file; DeviceMemoryPool pool = new DeviceMemoryPool(context)) {
+            DeviceLinear fused = DeviceLinear.upload(pool, new WeightUploader(type), "q/k/v",
+                    List.of(new DenseLinearWeights("q", file.tensor("q"), null),
+                            new DenseLinearWeights("k", file.tensor("k"), null),
+                            new DenseLinearWeights("v", file.tensor("v"), null)),
+                    FusedRows.queryKeyValue(heads, kvHeads, headDim), LinearShape.SetMode.RANGES, new int[] {q, q + kv});
+            long[] ropeTable = DeviceModel.ropeTable(pool, rope, headDim, cacheContext);
+            for (int rows : new int[] {3, 40}) {
+                int[] positions = new int[rows];
+                int[] slotOf = new int[rows];
+                for (int r = 0; r < rows; r++) {
+                    positions[r] = r * 37 % cacheContext; // distinct (slot, position) pairs
+                    slotOf[r] = r % slots;
+                }
+                positions[rows - 1] = cacheContext - 1;
+                float[] x = gaussian(rows * hidden, 1f);
+                DeviceBuffer input = upload(pool, x, type);
+                DeviceBuffer positionBuffer = pool.allocate(4L * rows, "positions");
+                positionBuffer.upload(positions, 0);
+                DeviceBuffer slotBuffer = pool.allocate(4L * rows, "slots");
+                slotBuffer.upload(slotOf, 0);
+                DeviceBuffer queries = pool.allocate(2L * rows * q, "queries");
+                DeviceBuffer keys = pool.allocate(2L * slots * cacheContext * kv, "k cache");
+                DeviceBuffer values = pool.allocate(2L * slots * cacheContext * kv, "v cache");
+                for (DeviceBuffer buffer : new DeviceBuffer[] {queries, keys, values}) {
+                    buffer.fill((byte) 0xFF, 0, buffer.bytes(), context.stream());
+                }
+                fused.launch(context, type, limits, rows, new LinearArgs()
+                        .set(LinearArgs.Field.INPUT, input.address()).set(LinearArgs.Field.IN_STRIDE, hidden)
+                        .set(LinearArgs.Field.OUTPUT, queries.address()).set(LinearArgs.Field.OUT_STRIDE, q)
+                        .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.QKV_ROPE.code)
+                        .set(LinearArgs.Field.POSITIONS, positionBuffer.address())
+                        .set(LinearArgs.Field.SLOTS, slotBuffer.address())
+                        .set(LinearArgs.Field.ROPE_COS, ropeTable[0]).set(LinearArgs.Field.ROPE_SIN, ropeTable[1])
+                        .set(LinearArgs.Field.K_CACHE, keys.address()).set(LinearArgs.Field.V_CACHE, values.address())
+                        .set(LinearArgs.Field.Q_DIM, q).set(LinearArgs.Field.KV_DIM, kv)
+                        .set(LinearArgs.Field.HEAD_DIM, headDim).set(LinearArgs.Field.CONTEXT, cacheContext));
+                context.synchronize("q/k/v RoPE test");
+                double[] gotQ = CudaAttentionKernelTest.download16(queries, type);
+                double[] gotK = CudaAttentionKernelTest.download16(keys, type);
+                double[] gotV = CudaAttentionKernelTest.download16(values, type);
+                double[] expectedQ = new double[rows * q];
+                double[] expectedK = new double[rows * kv];
+                double[] actualK = new double[rows * kv];
+                double[] expectedV = new double[rows * kv];
+                double[] actualV = new double[rows * kv];
+                boolean[] written = new boolean[slots * cacheContext];
+                for (int r = 0; r < rows; r++) {
+                    int p = positions[r];
+                    int cacheRow = (slotOf[r] * cacheContext + p) * kv;
+                    written[slotOf[r] * cacheContext + p] = true;
+                    rotateInto(x, r * hidden, wq, heads, headDim, hidden, table, p, expectedQ, r * q, type);
+                    rotateInto(x, r * hidden, wk, kvHeads, headDim, hidden, table, p, expectedK, r * kv, type);
+                    for (int j = 0; j < kv; j++) {
+                        actualK[r * kv + j] = gotK[cacheRow + j];
+                        expectedV[r * kv + j] = dot(x, r * hidden, wv, j * hidden, hidden, type);
+                        actualV[r * kv + j] = gotV[cacheRow + j];
+                    }
+                }
+                String what = "q/k/v RoPE, " + rows + " rows (" + LinearTile.forRows(rows) + " tile)";
+                assertClose(expectedQ, gotQ, 2e-3, what + ": queries");
+                assertClose(expectedK, actualK, 2e-3, what + ": cached keys");
+                assertClose(expectedV, actualV, 2e-3, what + ": cached values");
+                for (int at = 0; at < written.length; at++) {
+                    if (!written[at]) {
+                        assertTrue(Double.isNaN(gotK[at * kv]) && Double.isNaN(gotV[at * kv + kv - 1]),
+                                what + ": cache row " + at + " was written but no row has that slot and position");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Rotate-half RoPE of W·x per head (CPU layout), stored in the device's pair order. */
+    private static void rotateInto(float[] x, int xAt, float[] w, int heads, int headDim, int k, float[][] table,
+                                   int position, double[] out, int outAt, ActivationType type) {
+        int half = headDim / 2;
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < half; i++) {
+                double x1 = dot(x, xAt, w, (h * headDim + i) * k, k, type);
+                double x2 = dot(x, xAt, w, (h * headDim + half + i) * k, k, type);
+                double c = table[0][position * half + i];
+                double s = table[1][position * half + i];
+                out[outAt + h * headDim + RowOrder.storedDimension(i, headDim)] = x1 * c - x2 * s;
+                out[outAt + h * headDim + RowOrder.storedDimension(i + half, headDim)] = x2 * c + x1 * s;
+            }
+        }
+    }
+
     private void dense(int out, int in, int[] rowCounts, ActivationType type) {
         float[] weight = gaussian(out * in, 0.05f);
         SafetensorsFile file = SafetensorsFile.open(new TestTensors()

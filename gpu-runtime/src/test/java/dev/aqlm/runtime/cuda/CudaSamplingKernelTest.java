@@ -71,6 +71,41 @@ class CudaSamplingKernelTest {
         }
     }
 
+    /**
+     * TokenSampler.argmax compares with '>', so a maximum of -0.0 at a lower id ties with +0.0 at a higher id and the
+     * lower id wins; the device's (logit bits, id) key alone would rank +0.0 above -0.0.
+     */
+    @Test
+    void greedyAndScoringTreatSignedZerosAsATie() {
+        int vocab = 4096;
+        float[] logits = new float[2 * vocab];
+        java.util.Arrays.fill(logits, -1f);
+        logits[5] = -0.0f;
+        logits[9] = 0.0f;
+        logits[vocab + 3000] = 0.0f;
+        logits[vocab + 3001] = -0.0f;
+        int[] expected = {TokenSampler.argmax(logits, 0, vocab), TokenSampler.argmax(logits, vocab, vocab)};
+        assertArrayEquals(new int[] {5, 3000}, expected);
+        int[] got = sample(logits, vocab, new SamplingParams[] {SamplingParams.GREEDY, SamplingParams.GREEDY},
+                new int[] {0, 0});
+        assertArrayEquals(expected, got);
+        try (DeviceMemoryPool pool = new DeviceMemoryPool(context)) {
+            DeviceBuffer logitBuffer = pool.allocate(4L * logits.length, "logits");
+            logitBuffer.upload(logits, 0);
+            DeviceBuffer targetBuffer = pool.allocate(8, "targets");
+            targetBuffer.upload(new int[] {5, 3001}, 0);
+            DeviceBuffer logProbs = pool.allocate(8, "log probs");
+            DeviceBuffer isArgmax = pool.allocate(8, "argmax");
+            context.kernel(KernelNames.TARGET_LOG_PROBS).launch(LaunchGeometry.rows(2, 1024), context.stream(),
+                    new KernelArgs().pointer(logitBuffer.address()).i64(vocab).i32(vocab).pointer(targetBuffer.address())
+                            .pointer(logProbs.address()).pointer(isArgmax.address()), "signed zero scoring test");
+            context.synchronize("signed zero scoring test");
+            int[] flags = new int[2];
+            isArgmax.download(flags, 0);
+            assertArrayEquals(new int[] {1, 0}, flags, "is_argmax follows TokenSampler.argmax");
+        }
+    }
+
     private int[] sample(float[] logits, int vocab, SamplingParams[] params, int[] positions) {
         int rows = params.length;
         try (DeviceMemoryPool pool = new DeviceMemoryPool(context)) {

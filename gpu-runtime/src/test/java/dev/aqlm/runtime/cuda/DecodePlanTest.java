@@ -52,6 +52,15 @@ class DecodePlanTest {
     }
 
     @Test
+    void moeShapesTheRoutingKernelCannotHoldAreRefused() {
+        assertNull(MoePlan.unsupportedReason(8, 2), "Mixtral");
+        assertNull(MoePlan.unsupportedReason(64, 8));
+        assertTrue(MoePlan.unsupportedReason(128, 8).contains("128 experts"));
+        assertTrue(MoePlan.unsupportedReason(8, 9).contains("num_experts_per_tok 9"));
+        assertTrue(MoePlan.unsupportedReason(8, 0).contains("num_experts_per_tok 0"));
+    }
+
+    @Test
     void kvCacheContextFitsTheMemoryLeft() {
         ModelConfig config = llama7b();
         long perPosition = DeviceKvCache.bytes(config, 8, 1);

@@ -59,6 +59,31 @@ class KernelSourceContractTest {
         assertEquals(8 * names.size(), new LinearArgs().toBytes().length);
     }
 
+    /** The sizes and offsets linear.cu, sampling.cu and attention.cu assert at compile time are the host's. */
+    @Test
+    void compileTimeLayoutAssertionsMatchTheHostMirrors() throws IOException {
+        String linear = read("linear.cu");
+        assertEquals(LinearArgs.Field.values().length,
+                assertedInt(linear, "sizeof\\(LinearArgs\\) == (\\d+) \\* 8"), "LinearArgs slots");
+        assertEquals(LinearArgs.Field.ROWS.ordinal(),
+                assertedInt(linear, "offsetof\\(LinearArgs, rows\\) == (\\d+) \\* 8"), "slot of rows");
+        assertEquals(LinearArgs.Field.CONTEXT.ordinal(),
+                assertedInt(linear, "offsetof\\(LinearArgs, context\\) == (\\d+) \\* 8"), "slot of context");
+        String sampling = read("sampling.cu");
+        assertEquals(SamplingRows.BYTES, assertedInt(sampling, "sizeof\\(SamplingRow\\) == (\\d+)"));
+        assertEquals(24, assertedInt(sampling, "offsetof\\(SamplingRow, top_k\\) == (\\d+)"), "SamplingRows.put");
+        assertEquals(28, assertedInt(sampling, "offsetof\\(SamplingRow, position\\) == (\\d+)"),
+                "SamplingRows.put");
+        assertEquals(BatchInputs.Section.PREFILL_TILES.bytesPerRow,
+                assertedInt(read("attention.cu"), "sizeof\\(PrefillTile\\) == (\\d+)"));
+    }
+
+    private static int assertedInt(String source, String regex) {
+        Matcher m = Pattern.compile("static_assert\\([^;]*" + regex).matcher(source);
+        assertTrue(m.find(), "no static_assert matching " + regex);
+        return Integer.parseInt(m.group(1));
+    }
+
     @Test
     void tileShapesMatchLinearTile() throws IOException {
         String source = read("linear.cu");
@@ -109,6 +134,11 @@ class KernelSourceContractTest {
         assertTrue(source.contains("kMaxGroup = " + AttentionPlan.MAX_GROUP + ";"));
         assertTrue(source.contains("kMaxDimsPerThread = " + AttentionPlan.MAX_HEAD_DIM / 4 + ";"));
         assertTrue(source.contains("kMaxDimsPerLane = " + AttentionPlan.MAX_HEAD_DIM / 32 + ";"));
+    }
+
+    @Test
+    void moeRoutingLimitMatches() throws IOException {
+        assertTrue(read("moe.cu").contains("kMaxExperts = " + MoePlan.MAX_EXPERTS + ";"));
     }
 
     @Test

@@ -89,6 +89,21 @@ class LinearPlanTest {
         assertThrows(AqlmException.class, () -> new CodeWordFormat(1, 17, 8));
     }
 
+    /**
+     * load_codes reads BN rows and BK/G words of a k-tile with no bounds check: the packed rows must be padded to a
+     * multiple of every tile's BN, and each row's words to a multiple of every tile's BK (and G <= the smallest BK).
+     */
+    @Test
+    void codePaddingCoversEveryTileShape() {
+        int smallestK = Integer.MAX_VALUE;
+        for (LinearTile tile : LinearTile.values()) {
+            assertEquals(0, CodeWordFormat.ROW_PADDING % tile.outputsPerTile, tile + " BN");
+            assertEquals(0, CodeWordFormat.K_TILE_MAX % tile.kTile, tile + " BK");
+            smallestK = Math.min(smallestK, tile.kTile);
+        }
+        assertEquals(smallestK, CodeWordFormat.K_TILE_MIN, "the largest group size is the smallest k-tile");
+    }
+
     @Test
     void codeRowsArePaddedToWholeTiles() {
         CodeWordFormat format = new CodeWordFormat(1, 16, 16);
