@@ -3,7 +3,7 @@
 # NVIDIA driver but no Java or Maven. Layout:
 #   bundle/run               the one command: run gpu-tests | bench ... | info
 #   bundle/runtime.tar.xz    a jlinked Java 17 runtime (stripped, compressed), unpacked on first use
-#   bundle/fixtures.tar.xz   the fixture models the GPU tests read, unpacked on first use
+#   bundle/fixtures.tar.xz   the fixture models and lm-eval goldens the GPU tests read, unpacked on first use
 #   bundle/lib/*.jar         runtime jars (no Spark), the kernels jar (fatbin), test classes, JUnit console launcher
 # The bundle must stay under 60 MB (the device machine receives at most 64 MiB of carried files).
 set -euo pipefail
@@ -37,8 +37,8 @@ strip --strip-unneeded "$work/runtime/lib/server/libjvm.so" 2>/dev/null || true
 tar -C "$work" -cf - runtime | xz -9 -T2 > "$out/runtime.tar.xz"
 
 echo "[bundle] fixtures"
-tar -C "$root/fixtures" --exclude='tokenizer.json' --exclude='tokenizer_config.json' -cf - models | xz -9 -T2 \
-  > "$out/fixtures.tar.xz"
+# The models (with the one tokenizer a model carries, for the lm-eval goldens) and lmeval/; not the large tokenizers/.
+tar -C "$root/fixtures" -cf - models lmeval | xz -9 -T2 > "$out/fixtures.tar.xz"
 
 cp "$root/gpu-bundle/run" "$out/run"
 chmod +x "$out/run"
