@@ -140,12 +140,17 @@ public final class SweepJob {
 
     /**
      * Hub ids pinned to their current commit, so every executor loads the same snapshot (and an unknown id fails
-     * before any scoring); directories unchanged.
+     * before any scoring); directories unchanged. On local Spark the executors are this process, so a directory that
+     * is not here fails now too; a cluster's executors may see paths this driver does not.
      */
     private Map<String, String> pinModels() {
         Map<String, String> pinned = new HashMap<>();
         HubSettings hub = HubSettings.fromEnvironment();
+        boolean local = SparkSessions.isLocal(spark);
         for (String model : spec.models()) {
+            if (local && !ModelLocation.isHubId(model)) {
+                ModelLocation.resolve(model, hub);
+            }
             pinned.put(model, ModelLocation.pin(model, hub));
         }
         return pinned;
