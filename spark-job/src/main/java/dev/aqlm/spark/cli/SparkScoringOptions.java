@@ -17,4 +17,8 @@ public class SparkScoringOptions {
     @Option(names = "--progress-interval", defaultValue = "5",
             description = "seconds between progress lines; 0 = none (default: ${DEFAULT-VALUE})")
     double progressInterval;
+
+    @Option(names = "--inject-fault", hidden = true,
+            description = "fault-tolerance drill: poison-context:partition=P:after=N (N engine calls)")
+    String injectFault;
 }

@@ -68,6 +68,6 @@ public final class SweepCommand implements Callable<Integer> {
                 .logSamples(evaluation.logSamples).bootstrapIterations(evaluation.bootstrapIterations)
                 .maxBatchTokens(evaluation.maxBatchTokens).engine(engine).partitions(scoring.partitions)
                 .requestsPerCall(scoring.requestsPerCall).progressIntervalSeconds(scoring.progressInterval)
-                .build();
+                .faultInjection(scoring.injectFault).build();
     }
 }

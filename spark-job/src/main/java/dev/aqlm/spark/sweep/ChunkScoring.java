@@ -8,6 +8,7 @@ import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.ScoredRequest;
 import dev.aqlm.spark.eval.ScoringFacts;
 import dev.aqlm.spark.eval.ScoringThroughput;
+import dev.aqlm.spark.executor.FaultInjection;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -25,15 +26,19 @@ final class ChunkScoring implements Iterator<ScoredChunk> {
     private final Iterator<EvalRequest> input;
     private final int requestsPerCall;
     private final ScoringCounters counters;
+    private final FaultInjection fault;
     private EvalRequest lookahead;
+    private long calls;
 
+    /** @param fault a deliberate failure before some engine call, or null */
     ChunkScoring(LanguageModel model, ScoringSettings settings, Iterator<EvalRequest> input, int requestsPerCall,
-                 ScoringCounters counters) {
+                 ScoringCounters counters, FaultInjection fault) {
         this.model = model;
         this.settings = settings;
         this.input = input;
         this.requestsPerCall = requestsPerCall;
         this.counters = counters;
+        this.fault = fault;
     }
 
     @Override
@@ -46,6 +51,10 @@ final class ChunkScoring implements Iterator<ScoredChunk> {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
+        if (fault != null) {
+            fault.beforeRow(calls);
+        }
+        calls++;
         List<EvalRequest> chunk = nextChunk();
         long start = System.nanoTime();
         Scorer scorer = model.scorer(settings);

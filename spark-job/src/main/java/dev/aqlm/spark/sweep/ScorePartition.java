@@ -5,6 +5,7 @@ import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.scoring.ScoringSettings;
 import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.ScoringLength;
+import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
 import dev.aqlm.spark.executor.ModelTasks;
 import java.util.Collections;
@@ -26,15 +27,17 @@ final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, Eval
     private final int maxBatchTokens;
     private final int requestsPerCall;
     private final ScoringCounters counters;
+    private final FaultInjection fault;
 
     ScorePartition(ModelDescriptor model, Integer maxLength, ScoringRules rules, int maxBatchTokens,
-                   int requestsPerCall, ScoringCounters counters) {
+                   int requestsPerCall, ScoringCounters counters, FaultInjection fault) {
         this.model = model;
         this.maxLength = maxLength;
         this.rules = rules;
         this.maxBatchTokens = maxBatchTokens;
         this.requestsPerCall = requestsPerCall;
         this.counters = counters;
+        this.fault = fault;
     }
 
     @Override
@@ -58,6 +61,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, Eval
             }
         };
         return ModelTasks.mapWithModel(hosted, requests,
-                (languageModel, input) -> new ChunkScoring(languageModel, settings, input, requestsPerCall, counters));
+                (languageModel, input) -> new ChunkScoring(languageModel, settings, input, requestsPerCall, counters,
+                        fault));
     }
 }

@@ -1,8 +1,8 @@
 package dev.aqlm.spark.sweep;
 
-import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.executor.ExecutorFailures;
+import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
 import dev.aqlm.spark.progress.JobProgress;
 import java.io.PrintStream;
@@ -49,14 +49,14 @@ final class SparkScoring {
     }
 
     /** Scores every request with {@code model}, reporting progress on {@code console}. */
-    ModelScores score(String label, ModelDescriptor model, Integer maxLength, ScoringRules rules, int maxBatchTokens,
-                      int requestsPerCall, PrintStream console, double progressIntervalSeconds) {
+    ModelScores score(String label, ModelDescriptor model, SweepSpec spec, PrintStream console) {
         ScoringCounters counters = new ScoringCounters(context, label);
-        ScorePartition task = new ScorePartition(model, maxLength, rules, maxBatchTokens, requestsPerCall, counters);
+        ScorePartition task = new ScorePartition(model, spec.maxLength(), spec.rules(), spec.maxBatchTokens(),
+                spec.requestsPerCall(), counters, FaultInjection.parse(spec.faultInjection()));
         long start = System.nanoTime();
         List<ScoredChunk> chunks;
         try (JobProgress progress = new JobProgress(counters.measures(), requests, console,
-                progressIntervalSeconds)) {
+                spec.progressIntervalSeconds())) {
             context.addSparkListener(progress);
             context.setJobDescription("aqlm-spark eval: " + label);
             try {

@@ -103,8 +103,7 @@ public final class SweepJob {
     private ModelResults evaluate(String model, String pinnedModel, List<TaskRequests> tasks, SparkScoring scoring,
                                   long start) {
         ModelDescriptor descriptor = new ModelDescriptor(pinnedModel, spec.engine());
-        ModelScores scores = scoring.score(model, descriptor, spec.maxLength(), spec.rules(), spec.maxBatchTokens(),
-                spec.requestsPerCall(), console, spec.progressIntervalSeconds());
+        ModelScores scores = scoring.score(model, descriptor, spec, console);
         console.println(model + ": " + scores.total().describe());
         scores.byExecutor().forEach((executor, throughput) -> console.printf(Locale.ROOT,
                 "  executor %s: %d requests, %.1f requests/s, %.0f tokens/s while scoring (%.2f s)%n", executor,

@@ -18,11 +18,13 @@ import java.util.List;
  * @param partitions      scoring tasks; 0 = the cluster's default parallelism
  * @param requestsPerCall requests per engine call inside a partition (whole prefix groups): more keeps the KV slots
  *                        fuller at the end of each call, fewer reports progress more often
+ * @param faultInjection  a deliberate failure for fault-tolerance tests ({@link dev.aqlm.spark.executor.FaultInjection},
+ *                        counting engine calls), or null
  */
 public record SweepSpec(List<String> models, String tasks, Path data, Path output, Integer maxLength,
                         ScoringRules rules, Double limit, boolean logSamples, int bootstrapIterations,
                         int maxBatchTokens, EngineOptions engine, int partitions, int requestsPerCall,
-                        double progressIntervalSeconds) {
+                        double progressIntervalSeconds, String faultInjection) {
     public static final int DEFAULT_REQUESTS_PER_CALL = 4096;
 
     public SweepSpec {
@@ -50,6 +52,7 @@ public record SweepSpec(List<String> models, String tasks, Path data, Path outpu
         private int partitions;
         private int requestsPerCall = DEFAULT_REQUESTS_PER_CALL;
         private double progressIntervalSeconds = 5;
+        private String faultInjection;
 
         private Builder(List<String> models, String tasks, Path data, Path output) {
             this.models = models;
@@ -108,9 +111,16 @@ public record SweepSpec(List<String> models, String tasks, Path data, Path outpu
             return this;
         }
 
+        /** {@code poison-context:partition=P:after=N}: partition P's first attempt fails after N engine calls. */
+        public Builder faultInjection(String value) {
+            faultInjection = value;
+            return this;
+        }
+
         public SweepSpec build() {
             return new SweepSpec(models, tasks, data, output, maxLength, rules, limit, logSamples,
-                    bootstrapIterations, maxBatchTokens, engine, partitions, requestsPerCall, progressIntervalSeconds);
+                    bootstrapIterations, maxBatchTokens, engine, partitions, requestsPerCall, progressIntervalSeconds,
+                    faultInjection);
         }
     }
 }

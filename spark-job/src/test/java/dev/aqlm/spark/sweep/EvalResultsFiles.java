@@ -15,26 +15,26 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** A model's results folder as eval writes it, read back for comparison with dates and timings left out. */
-final class EvalResultsFiles {
+public final class EvalResultsFiles {
     /** Fields that say when and how fast, not what: they differ between any two runs. */
     private static final List<String> TIMING = List.of("date", "total_evaluation_time_seconds", "throughput");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path folder;
 
-    EvalResultsFiles(Path output, String model) {
+    public EvalResultsFiles(Path output, String model) {
         this.folder = output.resolve(OutputFiles.sanitizeModelName(model));
     }
 
     /** The only results file, without its timing fields. */
-    JsonNode results() {
+    public JsonNode results() {
         ObjectNode results = (ObjectNode) read(single("results_")).get(0);
         TIMING.forEach(results::remove);
         return results;
     }
 
     /** Sample records per task (file names differ only by date). */
-    Map<String, List<JsonNode>> samples() {
+    public Map<String, List<JsonNode>> samples() {
         Map<String, List<JsonNode>> byTask = new TreeMap<>();
         for (Path file : files("samples_")) {
             String name = file.getFileName().toString();

@@ -9,14 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aqlm.runtime.AqlmException;
-import dev.aqlm.runtime.Fixtures;
 import dev.aqlm.runtime.checkpoint.DType;
-import dev.aqlm.runtime.cli.RuntimeCli;
-import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
-import dev.aqlm.spark.cli.EvalCommand;
 import dev.aqlm.spark.eval.CombinedResults;
 import dev.aqlm.spark.eval.DatasetNotFoundException;
 import dev.aqlm.spark.eval.ModelResults;
@@ -30,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,8 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Both use the CPU backend, whose numbers do not depend on how requests are batched, so equality is exact.
  */
 class SweepJobLocalTest {
-    private static final String FIXTURE_MODEL = Fixtures.model("llama-mistraltok-aqlm-2x8").toString();
-    private static final Path TASK_FILES = Fixtures.root().resolve("lmeval/tasks");
+    private static final String FIXTURE_MODEL = SingleProcessEval.FIXTURE_MODEL;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @TempDir
@@ -66,36 +60,14 @@ class SweepJobLocalTest {
         spark.stop();
     }
 
-    /** The engine settings of every run here: small, one thread, so both paths describe the device alike. */
-    private static final List<String> ENGINE_ARGS = List.of("--backend", "cpu", "--threads", "1", "--slots", "4");
-
-    private static EngineOptions engine() {
-        return EngineOptions.cpu().withCpuThreads(1).withSlots(4);
-    }
-
-    private static void evalInOneProcess(String model, String tasks, ScoringRules rules, Path output) {
-        List<String> args = new ArrayList<>(List.of("--model", model, "--tasks", tasks, "--data", TASK_FILES.toString(),
-                "--max-length", "48", "--rule", rules.label(), "--log-samples", "--bootstrap-iters", "1000",
-                "--output", output.toString()));
-        args.addAll(ENGINE_ARGS);
-        PrintStream stdout = System.out;
-        try {
-            System.setOut(QUIET);
-            assertEquals(0, RuntimeCli.execute(new EvalCommand(), args.toArray(String[]::new)));
-        } finally {
-            System.setOut(stdout);
-        }
-    }
-
     private static SweepSpec.Builder spec(List<String> models, String tasks, Path output) {
-        return SweepSpec.builder(models, tasks, TASK_FILES, output).maxLength(48).logSamples(true)
-                .bootstrapIterations(1000).engine(engine()).progressIntervalSeconds(0);
+        return SingleProcessEval.sparkSpec(models, tasks, ScoringRules.CURRENT, output);
     }
 
     @Test
     void sparkEvalWritesWhatTheSingleProcessEvalWrites(@TempDir Path dir) {
-        String tasks = "hellaswag,piqa,arc_easy,arc_challenge,winogrande,lambada_openai,boolq,openbookqa,wikitext";
-        evalInOneProcess(FIXTURE_MODEL, tasks, ScoringRules.CURRENT, dir.resolve("single"));
+        String tasks = SingleProcessEval.ALL_TASKS;
+        SingleProcessEval.run(FIXTURE_MODEL, tasks, ScoringRules.CURRENT, dir.resolve("single"));
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         // Few requests per engine call, so partitions are scored in several calls too.
         SweepSpec sweep = spec(List.of(FIXTURE_MODEL), tasks, dir.resolve("spark")).partitions(3).requestsPerCall(16)
@@ -133,7 +105,7 @@ class SweepJobLocalTest {
         assertFalse(results.get(1).succeeded(), "a model that cannot load fails alone");
         assertTrue(results.get(1).error().startsWith("scoring with " + broken + " failed"), results.get(1).error());
         for (String model : List.of(FIXTURE_MODEL, synthetic.toString())) {
-            evalInOneProcess(model, tasks, ScoringRules.V0_4_0, dir.resolve("single"));
+            SingleProcessEval.run(model, tasks, ScoringRules.V0_4_0, dir.resolve("single"));
             EvalResultsFiles single = new EvalResultsFiles(dir.resolve("single"), model);
             EvalResultsFiles swept = new EvalResultsFiles(dir.resolve("sweep"), model);
             assertEquals(single.results(), swept.results(), model);
