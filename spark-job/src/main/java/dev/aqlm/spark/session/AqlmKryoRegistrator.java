@@ -8,6 +8,7 @@ import dev.aqlm.spark.eval.ScoringThroughput;
 import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
 import dev.aqlm.spark.generate.GenerationDefaults;
+import dev.aqlm.spark.sweep.PlannedRequest;
 import dev.aqlm.spark.sweep.ScoredChunk;
 import org.apache.spark.serializer.KryoRegistrator;
 
@@ -28,6 +29,7 @@ public final class AqlmKryoRegistrator implements KryoRegistrator {
         kryo.register(ScoredRequest[].class);
         kryo.register(ScoringFacts.class);
         kryo.register(ScoringThroughput.class);
+        kryo.register(PlannedRequest.class);
         kryo.register(ScoredChunk.class);
     }
 }

@@ -17,21 +17,21 @@ import org.apache.spark.SparkEnv;
 
 /**
  * A partition's requests scored on the executor's model, one engine call per chunk: about {@code requestsPerCall}
- * requests, extended to the end of the last prefix group so no group is split. Lazy: a chunk is read from the
- * partition only when the previous one has been handed on.
+ * requests, extended to the end of the last group so no group is split. Lazy: a chunk is read from the partition only
+ * when the previous one has been handed on.
  */
 final class ChunkScoring implements Iterator<ScoredChunk> {
     private final LanguageModel model;
     private final ScoringSettings settings;
-    private final Iterator<EvalRequest> input;
+    private final Iterator<PlannedRequest> input;
     private final int requestsPerCall;
     private final ScoringCounters counters;
     private final FaultInjection fault;
-    private EvalRequest lookahead;
+    private PlannedRequest lookahead;
     private long calls;
 
     /** @param fault a deliberate failure before some engine call, or null */
-    ChunkScoring(LanguageModel model, ScoringSettings settings, Iterator<EvalRequest> input, int requestsPerCall,
+    ChunkScoring(LanguageModel model, ScoringSettings settings, Iterator<PlannedRequest> input, int requestsPerCall,
                  ScoringCounters counters, FaultInjection fault) {
         this.model = model;
         this.settings = settings;
@@ -67,16 +67,14 @@ final class ChunkScoring implements Iterator<ScoredChunk> {
 
     private List<EvalRequest> nextChunk() {
         List<EvalRequest> chunk = new ArrayList<>();
-        EvalRequest last = null;
         while (lookahead != null || input.hasNext()) {
-            EvalRequest next = lookahead != null ? lookahead : input.next();
+            PlannedRequest next = lookahead != null ? lookahead : input.next();
             lookahead = null;
-            if (chunk.size() >= requestsPerCall && !RequestPartitions.sameGroup(last, next)) {
+            if (chunk.size() >= requestsPerCall && next.startsGroup()) {
                 lookahead = next;
                 break;
             }
-            chunk.add(next);
-            last = next;
+            chunk.add(next.request());
         }
         return chunk;
     }

@@ -3,18 +3,23 @@ package dev.aqlm.spark.sweep;
 import dev.aqlm.spark.eval.EvalRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * How the driver splits an evaluation's requests into Spark partitions.
  * <ul>
- *   <li>Requests with the same context (a document's answer choices, or identical requests of two tasks) form a
- *       group that is never split, so the engine still computes the shared prefix once and meets duplicates.</li>
+ *   <li>Requests of one document, and requests with the same context, form a group (transitively) that is never
+ *       split, so everything the engine can share stays in one call: a document's answer choices share their
+ *       context; winogrande's two contexts differ only in their last token, which the engine scores, so they share
+ *       the rest; identical requests of two tasks (arc_easy and arc_challenge) are computed once.</li>
  *   <li>Groups go to partitions longest-processing-time first (the biggest group to the least loaded partition),
- *       which balances the estimated work within one group's size.</li>
+ *       which balances the estimated work to within one group's.</li>
  *   <li>Inside a partition groups come longest first, so each engine call gets requests of similar length and its
  *       batches stay dense.</li>
  * </ul>
@@ -22,13 +27,13 @@ import java.util.PriorityQueue;
  * characters per token vary little within one evaluation.
  */
 public final class RequestPartitions {
-    private final List<List<EvalRequest>> partitions;
+    private final List<List<PlannedRequest>> partitions;
 
-    private RequestPartitions(List<List<EvalRequest>> partitions) {
+    private RequestPartitions(List<List<PlannedRequest>> partitions) {
         this.partitions = partitions;
     }
 
-    /** A group of requests scored together: work = every token the engine computes, length = its longest input. */
+    /** Requests scored together: work = characters the engine computes, length = its longest input. */
     private record Group(int firstIndex, List<EvalRequest> members, long work, long length) {
     }
 
@@ -53,54 +58,77 @@ public final class RequestPartitions {
             assigned.get(least.partition()).add(group);
             loads.add(new Load(least.partition(), least.work() + group.work()));
         }
-        List<List<EvalRequest>> partitions = new ArrayList<>(count);
+        List<List<PlannedRequest>> partitions = new ArrayList<>(count);
         for (List<Group> partition : assigned) {
             partition.sort(Comparator.comparingLong(Group::length).reversed().thenComparingInt(Group::firstIndex));
-            List<EvalRequest> ordered = new ArrayList<>();
-            partition.forEach(group -> ordered.addAll(group.members()));
+            List<PlannedRequest> ordered = new ArrayList<>();
+            for (Group group : partition) {
+                for (int m = 0; m < group.members().size(); m++) {
+                    ordered.add(new PlannedRequest(group.members().get(m), m == 0));
+                }
+            }
             partitions.add(List.copyOf(ordered));
         }
         return new RequestPartitions(List.copyOf(partitions));
     }
 
+    /** Connected requests (by document or by context), each group in request order, groups by first request. */
     private static List<Group> groups(List<EvalRequest> requests) {
-        Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+        int[] parent = new int[requests.size()];
+        Map<String, Integer> firstWithKey = new HashMap<>();
         for (int r = 0; r < requests.size(); r++) {
-            byKey.computeIfAbsent(groupKey(requests.get(r)), key -> new ArrayList<>()).add(r);
+            parent[r] = r;
+            for (String key : links(requests.get(r))) {
+                Integer other = firstWithKey.putIfAbsent(key, r);
+                if (other != null) {
+                    parent[root(parent, r)] = root(parent, other);
+                }
+            }
         }
-        List<Group> groups = new ArrayList<>(byKey.size());
-        for (List<Integer> indices : byKey.values()) {
+        Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
+        for (int r = 0; r < requests.size(); r++) {
+            byRoot.computeIfAbsent(root(parent, r), key -> new ArrayList<>()).add(r);
+        }
+        List<Group> groups = new ArrayList<>(byRoot.size());
+        for (List<Integer> indices : byRoot.values()) {
             List<EvalRequest> members = new ArrayList<>(indices.size());
-            long longestContinuation = 0;
-            long continuations = 0;
+            Set<String> contexts = new HashSet<>();
+            long work = 0;
+            long length = 0;
             for (int index : indices) {
                 EvalRequest member = requests.get(index);
                 members.add(member);
-                longestContinuation = Math.max(longestContinuation, member.getContinuation().length());
-                continuations += member.getContinuation().length();
+                if (contexts.add(member.getContext())) {
+                    work += member.getContext().length();
+                }
+                work += member.getContinuation().length();
+                length = Math.max(length, member.getContext().length() + member.getContinuation().length());
             }
-            long context = members.get(0).getContext().length();
-            groups.add(new Group(indices.get(0), members, context + continuations, context + longestContinuation));
+            groups.add(new Group(indices.get(0), members, work, length));
         }
         return groups;
     }
 
-    /**
-     * What keeps requests together: the context of a loglikelihood request (choices share it; so do identical
-     * requests), the document of a rolling one (its windows are summed in one call).
-     */
-    static String groupKey(EvalRequest request) {
-        return request.rolling() ? "rolling\u0000" + request.getTask() + "\u0000" + request.getDocId()
-                : "context\u0000" + request.getContext();
+    private static int root(int[] parent, int index) {
+        while (parent[index] != index) {
+            parent[index] = parent[parent[index]];
+            index = parent[index];
+        }
+        return index;
     }
 
-    /** Whether two requests that follow each other in a partition belong to one group. */
-    static boolean sameGroup(EvalRequest first, EvalRequest second) {
-        return groupKey(first).equals(groupKey(second));
+    /**
+     * What ties a request to others: its document, and its context (not an empty one: that stands for a single
+     * prefix token, not worth gathering every such request of every task into one group).
+     */
+    private static List<String> links(EvalRequest request) {
+        String document = "document\u0000" + request.getTask() + "\u0000" + request.getDocId();
+        return request.rolling() || request.getContext().isEmpty() ? List.of(document)
+                : List.of(document, "context\u0000" + request.getContext());
     }
 
     /** Each partition's requests in scoring order. */
-    public List<List<EvalRequest>> partitions() {
+    public List<List<PlannedRequest>> partitions() {
         return partitions;
     }
 

@@ -3,7 +3,6 @@ package dev.aqlm.spark.sweep;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.scoring.ScoringSettings;
-import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.ScoringLength;
 import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
@@ -18,7 +17,7 @@ import scala.Tuple2;
  * chunks out, on the executor's model. The max length and the KV context are settled here, where the model is, by
  * the same rule as the single-process eval.
  */
-final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, EvalRequest>>, ScoredChunk> {
+final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, PlannedRequest>>, ScoredChunk> {
     private static final long serialVersionUID = 1L;
 
     private final ModelDescriptor model;
@@ -41,7 +40,7 @@ final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, Eval
     }
 
     @Override
-    public Iterator<ScoredChunk> call(Iterator<Tuple2<Long, EvalRequest>> keyed) {
+    public Iterator<ScoredChunk> call(Iterator<Tuple2<Long, PlannedRequest>> keyed) {
         if (!keyed.hasNext()) {
             return Collections.emptyIterator();
         }
@@ -49,14 +48,14 @@ final class ScorePartition implements FlatMapFunction<Iterator<Tuple2<Long, Eval
                 : ScoringLength.resolve(ModelLocation.resolve(model.model()), null, model.engineOptions());
         ModelDescriptor hosted = new ModelDescriptor(model.model(), length.options());
         ScoringSettings settings = new ScoringSettings(rules, length.maxLength(), maxBatchTokens);
-        Iterator<EvalRequest> requests = new Iterator<>() {
+        Iterator<PlannedRequest> requests = new Iterator<>() {
             @Override
             public boolean hasNext() {
                 return keyed.hasNext();
             }
 
             @Override
-            public EvalRequest next() {
+            public PlannedRequest next() {
                 return keyed.next()._2();
             }
         };

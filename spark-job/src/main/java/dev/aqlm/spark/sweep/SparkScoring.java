@@ -21,18 +21,18 @@ import scala.Tuple2;
  */
 final class SparkScoring {
     private final SparkContext context;
-    private final JavaPairRDD<Long, EvalRequest> planned;
+    private final JavaPairRDD<Long, PlannedRequest> planned;
     private final int partitions;
     private final int requests;
 
     SparkScoring(SparkSession spark, List<EvalRequest> requests, int wantedPartitions) {
         this.context = spark.sparkContext();
         RequestPartitions plan = RequestPartitions.plan(requests, wantedPartitions);
-        List<Tuple2<Long, EvalRequest>> keyed = new ArrayList<>(requests.size());
+        List<Tuple2<Long, PlannedRequest>> keyed = new ArrayList<>(requests.size());
         int[] sizes = new int[plan.count()];
         for (int p = 0; p < plan.count(); p++) {
             sizes[p] = plan.partitions().get(p).size();
-            for (EvalRequest request : plan.partitions().get(p)) {
+            for (PlannedRequest request : plan.partitions().get(p)) {
                 keyed.add(new Tuple2<>((long) keyed.size(), request));
             }
         }

@@ -33,6 +33,20 @@ public final class EvalResultsFiles {
         return results;
     }
 
+    /**
+     * Tokens the engine computed after deduplication and prefix sharing, from the results file's throughput line:
+     * equal counts mean no sharing was lost by splitting the requests.
+     */
+    public long computedTokens() {
+        String line = read(single("results_")).get(0).get("throughput").asText();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) tokens computed after prefix sharing")
+                .matcher(line);
+        if (!m.find()) {
+            throw new AssertionError("no computed tokens in '" + line + "'");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     /** Sample records per task (file names differ only by date). */
     public Map<String, List<JsonNode>> samples() {
         Map<String, List<JsonNode>> byTask = new TreeMap<>();

@@ -85,6 +85,7 @@ class SweepJobLocalTest {
         assertEquals(single.results(), cluster.results());
         assertEquals(9, single.samples().size());
         assertEquals(single.samples(), cluster.samples());
+        assertEquals(single.computedTokens(), cluster.computedTokens(), "prefix sharing survives the partitioning");
     }
 
     @Test
