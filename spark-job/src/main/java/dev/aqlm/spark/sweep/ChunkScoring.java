@@ -57,11 +57,12 @@ final class ChunkScoring implements Iterator<ScoredChunk> {
         calls++;
         List<EvalRequest> chunk = nextChunk();
         long start = System.nanoTime();
-        Scorer scorer = model.scorer(settings);
+        ScoringCounters.CallCounts counts = counters.call(chunk.size());
+        Scorer scorer = model.scorer(settings).withProgress(counts);
         List<ScoredRequest> scores = new EngineRequestScorer(scorer).score(chunk);
+        counts.finish();
         ScoringThroughput throughput = ScoringThroughput.of(chunk.size(), scorer.stats(),
                 (System.nanoTime() - start) / 1e9);
-        counters.record(chunk.size(), throughput.requestedTokens());
         return new ScoredChunk(executorId(), ScoringFacts.of(model, scorer), throughput, scores);
     }
 

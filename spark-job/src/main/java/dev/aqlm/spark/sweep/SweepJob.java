@@ -18,6 +18,7 @@ import dev.aqlm.spark.eval.Tasks;
 import dev.aqlm.spark.executor.ModelDescriptor;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -138,17 +139,22 @@ public final class SweepJob {
     }
 
     /**
-     * Hub ids pinned to their current commit, so every executor loads the same snapshot (and an unknown id fails
-     * before any scoring); directories unchanged. On local Spark the executors are this process, so a directory that
-     * is not here fails now too; a cluster's executors may see paths this driver does not.
+     * What executors load for each model as given: Hub ids pinned to their current commit, so every executor loads
+     * the same snapshot (and an unknown id fails before any scoring); a directory this driver sees made absolute
+     * (executors run elsewhere); other paths as given, since a cluster's executors may see paths this driver does
+     * not. On local Spark the executors are this process, so a missing directory fails now.
      */
     private Map<String, String> pinModels() {
         Map<String, String> pinned = new HashMap<>();
         HubSettings hub = HubSettings.fromEnvironment();
         boolean local = SparkSessions.isLocal(spark);
         for (String model : spec.models()) {
+            if (Files.isDirectory(Path.of(model))) {
+                pinned.put(model, Path.of(model).toAbsolutePath().normalize().toString());
+                continue;
+            }
             if (local && !ModelLocation.isHubId(model)) {
-                ModelLocation.resolve(model, hub);
+                ModelLocation.resolve(model, hub); // fails with the message that names the model
             }
             pinned.put(model, ModelLocation.pin(model, hub));
         }
