@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,30 +61,25 @@ public final class CombinedResults {
     /** Tasks (sorted by name, as lm-eval sorts them) down, models (in sweep order) across. */
     public String markdown() {
         List<String> scored = models.stream().filter(ModelResults::succeeded).map(ModelResults::model).toList();
+        // One line per (task, metric, filter), in that order; each holds the models' rows.
+        Map<List<String>, Map<String, Row>> lines = new TreeMap<>(Comparator.comparing((List<String> key) -> key.get(0))
+                .thenComparing(key -> key.get(1)).thenComparing(key -> key.get(2)));
+        for (Row row : rows()) {
+            lines.computeIfAbsent(List.of(row.task().name(), row.metric().key(), row.filter()),
+                    key -> new LinkedHashMap<>()).put(row.model(), row);
+        }
         List<String> headers = new ArrayList<>(List.of("Tasks", "Version", "Filter", "Metric", ""));
         headers.addAll(scored);
-        Map<String, Map<String, Row>> cellsByLine = new LinkedHashMap<>();
-        Map<String, Row> lineExample = new LinkedHashMap<>();
-        rows().stream().sorted(java.util.Comparator.comparing((Row row) -> row.task().name())
-                        .thenComparing(row -> row.metric().key()).thenComparing(Row::filter))
-                .forEach(row -> {
-                    String line = row.task().name() + "\u0000" + row.metric().key() + "\u0000" + row.filter();
-                    cellsByLine.computeIfAbsent(line, key -> new LinkedHashMap<>()).put(row.model(), row);
-                    lineExample.putIfAbsent(line, row);
-                });
         MarkdownTable table = new MarkdownTable(headers);
         String previousTask = null;
-        for (Map.Entry<String, Row> line : lineExample.entrySet()) {
-            Row first = line.getValue();
+        for (Map<String, Row> byModel : lines.values()) {
+            Row first = byModel.values().iterator().next();
             boolean newTask = !first.task().name().equals(previousTask);
             previousTask = first.task().name();
             List<String> cells = new ArrayList<>(List.of(newTask ? first.task().name() : "",
                     newTask ? ResultsTable.version(first.task().version()) : "", first.filter(), first.metric().key(),
                     first.metric().higherIsBetter() ? "↑" : "↓"));
-            for (String model : scored) {
-                Row row = cellsByLine.get(line.getKey()).get(model);
-                cells.add(row == null ? "" : cell(row));
-            }
+            scored.forEach(model -> cells.add(byModel.containsKey(model) ? cell(byModel.get(model)) : ""));
             table.addRow(cells);
         }
         return table.render();
