@@ -30,6 +30,7 @@ public final class AqlmKryoRegistrator implements KryoRegistrator {
         kryo.register(ScoringFacts.class);
         kryo.register(ScoringThroughput.class);
         kryo.register(PlannedRequest.class);
+        kryo.register(PlannedRequest[].class);
         kryo.register(ScoredChunk.class);
     }
 }

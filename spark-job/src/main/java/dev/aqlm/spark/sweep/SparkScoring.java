@@ -6,41 +6,35 @@ import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
 import dev.aqlm.spark.progress.JobProgress;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkContext;
-import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import scala.Tuple2;
 
 /**
- * An evaluation's requests, planned into partitions once ({@link RequestPartitions}) and shuffled there once, then
- * scored by one model after another on the executors: each model is one Spark job over the same shuffled requests,
- * whose scored chunks are collected on the driver.
+ * An evaluation's requests, planned into partitions once ({@link RequestPartitions}), then scored by one model after
+ * another on the executors: each model is one Spark job over the same partitions, whose scored chunks are collected
+ * on the driver.
+ *
+ * <p>Each planned partition is one element of a parallelized collection of exactly that many slices, so the tasks
+ * carry their requests from the driver and the scoring stage has no shuffle before it: a lost executor costs only
+ * its own tasks' retries, never a re-run of other stages or fetch failures elsewhere.
  */
 final class SparkScoring {
     private final SparkContext context;
-    private final JavaPairRDD<Long, PlannedRequest> planned;
+    private final JavaRDD<PlannedRequest[]> planned;
     private final int partitions;
     private final int requests;
 
     SparkScoring(SparkSession spark, List<EvalRequest> requests, int wantedPartitions) {
         this.context = spark.sparkContext();
         RequestPartitions plan = RequestPartitions.plan(requests, wantedPartitions);
-        List<Tuple2<Long, PlannedRequest>> keyed = new ArrayList<>(requests.size());
-        int[] sizes = new int[plan.count()];
-        for (int p = 0; p < plan.count(); p++) {
-            sizes[p] = plan.partitions().get(p).size();
-            for (PlannedRequest request : plan.partitions().get(p)) {
-                keyed.add(new Tuple2<>((long) keyed.size(), request));
-            }
-        }
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context);
-        // Sorting by plan position inside each partition restores the planned order after the shuffle.
-        this.planned = jsc.parallelizePairs(keyed, Math.max(1, Math.min(plan.count(), jsc.defaultParallelism())))
-                .repartitionAndSortWithinPartitions(PlannedPartitioner.ofSizes(sizes));
-        this.partitions = plan.count();
+        List<PlannedRequest[]> slices = plan.partitions().stream()
+                .map(partition -> partition.toArray(new PlannedRequest[0])).toList();
+        // As many slices as elements: parallelize cuts positions [i*n/n, (i+1)*n/n), one planned partition each.
+        this.planned = JavaSparkContext.fromSparkContext(context).parallelize(slices, slices.size());
+        this.partitions = slices.size();
         this.requests = requests.size();
     }
 

@@ -8,10 +8,10 @@
  * and missing data fail here, before any model loads) and pins Hub ids. {@link dev.aqlm.spark.sweep.RequestPartitions}
  * plans the partitions: requests linked by a document or a shared context form groups that are never split (the
  * engine's prefix sharing and deduplication keep working), groups are packed longest-processing-time first to balance
- * the work, and each partition lists its groups longest first. {@link dev.aqlm.spark.sweep.SparkScoring} keys the
- * requests by plan position and shuffles them once into exactly those partitions
- * ({@link dev.aqlm.spark.sweep.PlannedPartitioner}, sorted within partitions); every model then runs one Spark job
- * over them and collects the scored chunks, from which {@link dev.aqlm.spark.sweep.ModelScores} gathers the scores,
+ * the work, and each partition lists its groups longest first. {@link dev.aqlm.spark.sweep.SparkScoring} parallelizes
+ * the planned partitions as they are (one element per slice: no shuffle before the scoring stage, so a lost executor
+ * costs only its own tasks); every model then runs one Spark job over them and collects the scored chunks, from which
+ * {@link dev.aqlm.spark.sweep.ModelScores} gathers the scores,
  * the facts the results file records and the throughput (overall and per executor). The metrics and files are
  * written by the same code as the single-process eval.
  *

@@ -117,14 +117,4 @@ class RequestPartitionsTest {
         assertEquals(oneDocument, plan.partitions().get(0).stream().map(PlannedRequest::request).toList(),
                 "a group keeps its requests' order");
     }
-
-    @Test
-    void plannedPartitionerMapsPlanPositionsToTheirPartition() {
-        PlannedPartitioner partitioner = PlannedPartitioner.ofSizes(new int[] {3, 1, 2});
-        assertEquals(3, partitioner.numPartitions());
-        int[] expected = {0, 0, 0, 1, 2, 2};
-        for (long key = 0; key < expected.length; key++) {
-            assertEquals(expected[(int) key], partitioner.getPartition(key), "key " + key);
-        }
-    }
 }

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,9 +74,18 @@ class SweepJobLocalTest {
         SweepSpec sweep = spec(List.of(FIXTURE_MODEL), tasks, dir.resolve("spark")).partitions(3).requestsPerCall(16)
                 .build();
 
-        List<ModelResults> results = new SweepJob(spark, sweep, new PrintStream(console, true), QUIET).run();
+        SparkActivity activity = new SparkActivity();
+        spark.sparkContext().addSparkListener(activity);
+        List<ModelResults> results;
+        try {
+            results = new SweepJob(spark, sweep, new PrintStream(console, true), QUIET).run();
+        } finally {
+            spark.sparkContext().removeSparkListener(activity);
+        }
 
         assertTrue(results.get(0).succeeded());
+        assertEquals(List.of(1, 3), List.of(activity.jobs.get(), activity.tasks.get()),
+                "one job of three tasks (no shuffle stage)");
         String log = console.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("in 3 partition(s)"), log);
         assertTrue(log.matches("(?s).*scored \\d+ requests in [\\d.]+ s: [\\d.]+ requests/s, \\d+ tokens/s.*"), log);
@@ -136,7 +146,7 @@ class SweepJobLocalTest {
 
     @Test
     void badTaskMissingDataOrMissingModelFailsOnTheDriverBeforeAnySparkJob(@TempDir Path dir) {
-        JobCounter jobs = new JobCounter();
+        SparkActivity jobs = new SparkActivity();
         spark.sparkContext().addSparkListener(jobs);
         try {
             TaskDataException unknown = assertThrows(TaskDataException.class, () -> new SweepJob(spark,
@@ -155,15 +165,22 @@ class SweepJobLocalTest {
         } finally {
             spark.sparkContext().removeSparkListener(jobs);
         }
-        assertEquals(0, jobs.started.get(), "no Spark job started");
+        assertEquals(0, jobs.jobs.get(), "no Spark job started");
     }
 
-    private static final class JobCounter extends SparkListener {
-        final AtomicInteger started = new AtomicInteger();
+    /** Jobs started and tasks finished while it listens. */
+    private static final class SparkActivity extends SparkListener {
+        final AtomicInteger jobs = new AtomicInteger();
+        final AtomicInteger tasks = new AtomicInteger();
 
         @Override
         public void onJobStart(SparkListenerJobStart event) {
-            started.incrementAndGet();
+            jobs.incrementAndGet();
+        }
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd event) {
+            tasks.incrementAndGet();
         }
     }
 }
