@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "aqlm-spark", mixinStandardHelpOptions = true,
         description = "Run 2-bit AQLM language models on GPUs and at cluster scale on Apache Spark.",
         subcommands = {DemoCommand.class, BulkGenerateCommand.class, GenerateCommand.class, EvalCommand.class,
+                SweepCommand.class,
                 BenchCommand.class, SynthesizeCommand.class, CommandLine.HelpCommand.class})
 public final class AqlmSparkCli {
     public static void main(String[] args) {

@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,11 +64,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "delete the output folder first")
     boolean overwrite;
 
-    @Option(names = "--master", description = "Spark master, e.g. spark://host:7077 (default: spark-submit's, else local[*])")
-    String master;
-
-    @Option(names = "--conf", description = "a Spark setting KEY=VALUE (repeatable)")
-    Map<String, String> sparkConf = new LinkedHashMap<>();
+    @Mixin SparkMasterOptions spark;
 
     @Option(names = "--partitions", defaultValue = "0",
             description = "generation tasks per commit wave; 0 = the input's partitions, spread over the cluster's task slots")
@@ -94,7 +88,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobSummary summary = GenerateJob.runStandalone(toSpec(), master, sparkConf, System.err);
+        JobSummary summary = GenerateJob.runStandalone(toSpec(), spark.master, spark.conf, System.err);
         summary.print(System.out);
         return 0;
     }

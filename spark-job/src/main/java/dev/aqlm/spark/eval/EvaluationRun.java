@@ -21,6 +21,14 @@ import java.util.List;
 public record EvaluationRun(String model, String rule, int maxLength, int batchSize, int maxBatchTokens, String device,
                             Double limit, int bootstrapIterations, int prefixTokenId, List<Object> bosToken,
                             List<Object> eosToken, long startNanos, long endNanos, String throughput) {
+    /** A run of {@code model} scored on a host described by {@code facts}. */
+    public static EvaluationRun of(String model, String rule, ScoringFacts facts, int maxBatchTokens, Double limit,
+                                   int bootstrapIterations, long startNanos, long endNanos, String throughput) {
+        return new EvaluationRun(model, rule, facts.maxLength(), facts.batchSize(), maxBatchTokens, facts.device(),
+                limit, bootstrapIterations, facts.prefixTokenId(), facts.bosToken(), facts.eosToken(), startNanos,
+                endNanos, throughput);
+    }
+
     /** lm-eval's model arguments string for this run. */
     public String modelArgs() {
         return "pretrained=" + model + ",max_length=" + maxLength + ",rule=" + rule;

@@ -11,11 +11,15 @@
  *       {@link dev.aqlm.spark.eval.EngineRequestScorer}, which a Spark partition can use as is. Scores come back as
  *       {@link dev.aqlm.spark.eval.ScoredRequest} beans under the same keys, in any order.</li>
  *   <li>Aggregate, where the documents are: {@link dev.aqlm.spark.eval.Evaluation#aggregate} gives
- *       {@link dev.aqlm.spark.eval.TaskMetrics} per task, written by {@link dev.aqlm.spark.eval.ResultsDocument},
- *       {@link dev.aqlm.spark.eval.SampleRecords}, {@link dev.aqlm.spark.eval.OutputFiles} and
- *       {@link dev.aqlm.spark.eval.ResultsTable}.</li>
+ *       {@link dev.aqlm.spark.eval.TaskMetrics} per task, written by {@link dev.aqlm.spark.eval.EvaluationReport}
+ *       (through {@link dev.aqlm.spark.eval.ResultsDocument}, {@link dev.aqlm.spark.eval.SampleRecords},
+ *       {@link dev.aqlm.spark.eval.OutputFiles} and {@link dev.aqlm.spark.eval.ResultsTable}) with the
+ *       {@link dev.aqlm.spark.eval.ScoringFacts} of the model as it was hosted (device, batch, max length, special
+ *       tokens: taken where the model is loaded, so a Spark driver needs no model files). A sweep's models side by
+ *       side: {@link dev.aqlm.spark.eval.CombinedResults}.</li>
  * </ol>
  * Every task is one {@link dev.aqlm.spark.eval.TaskDefinition} (see {@link dev.aqlm.spark.eval.Tasks}). The classes
- * here need no Spark; only the beans are shaped for it (Kryo with registration, {@code Encoders.bean}).
+ * here need no Spark; only what travels is shaped for it (beans and plain classes: Kryo with registration,
+ * {@code Encoders.bean}). The Spark jobs that score on executors are in {@link dev.aqlm.spark.sweep}.
  */
 package dev.aqlm.spark.eval;

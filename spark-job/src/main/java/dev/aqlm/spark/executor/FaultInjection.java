@@ -33,10 +33,14 @@ public final class FaultInjection implements Serializable {
         return new FaultInjection(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
     }
 
-    /** Called before each row a task emits; throws on the chosen partition's first attempt. */
+    /**
+     * Called before each row a task emits; throws on the chosen partition's first attempt (of the stage's first
+     * attempt: a resubmitted stage numbers its task attempts from 0 again, and must not fail again).
+     */
     public void beforeRow(long rowsEmitted) {
         TaskContext task = TaskContext.get();
-        if (task != null && task.partitionId() == partition && task.attemptNumber() == 0 && rowsEmitted == afterRows) {
+        if (task != null && task.partitionId() == partition && task.stageAttemptNumber() == 0
+                && task.attemptNumber() == 0 && rowsEmitted == afterRows) {
             throw new SimulatedPoisoning("injected fault: partition " + partition + " attempt 0 after " + afterRows
                     + " rows behaves as if a sticky CUDA error poisoned the context");
         }

@@ -15,6 +15,8 @@
  *       errors), anywhere in a cause chain, halts the executor JVM with exit code 70 so the cluster manager replaces
  *       it and Spark retries the task on a healthy executor.</li>
  *   <li>{@link dev.aqlm.spark.executor.FaultInjection}: the same failure on purpose, for fault-tolerance tests.</li>
+ *   <li>{@link dev.aqlm.spark.executor.ExecutorFailures}: on the driver, a failed job's cause as our own message (e.g.
+ *       the checkpoint an executor could not load), not Spark's stage-failure text.</li>
  * </ul>
  */
 package dev.aqlm.spark.executor;

@@ -14,8 +14,10 @@ import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.hub.HubSettings;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.spark.cli.BulkGenerateCommand;
+import dev.aqlm.spark.executor.ExecutorFailures;
 import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
+import dev.aqlm.spark.progress.JobProgress;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -111,7 +113,7 @@ public final class GenerateJob {
                 FaultInjection.parse(spec.faultInjection()));
         int partitions = partitionsFor(prompts);
         long start = System.nanoTime();
-        try (GenerationProgress progress = new GenerationProgress(counters, pendingRows, console,
+        try (JobProgress progress = new JobProgress(counters.measures(), pendingRows, console,
                 spec.progressIntervalSeconds())) {
             spark.sparkContext().addSparkListener(progress);
             try {
@@ -125,7 +127,8 @@ public final class GenerateJob {
                     try {
                         write(slice.mapPartitions(task, Encoders.row(GeneratedRows.SCHEMA)));
                     } catch (Exception e) { // SparkException is checked, though Scala throws it undeclared
-                        throw ExecutorFailures.explain(e, "wave " + (wave + 1) + "/" + waves + " of " + spec.output());
+                        throw ExecutorFailures.explain(e, "wave " + (wave + 1) + "/" + waves + " of " + spec.output(),
+                                "rows committed in earlier waves are kept; fix the cause and rerun with --resume");
                     }
                     if (waves > 1) {
                         console.printf("committed wave %d/%d; %s%n", wave + 1, waves, progress.line());

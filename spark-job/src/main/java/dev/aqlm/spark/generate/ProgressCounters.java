@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.spark.progress.ProgressMeasures;
 import java.io.Serializable;
 import org.apache.spark.SparkContext;
 import org.apache.spark.util.LongAccumulator;
@@ -24,16 +25,9 @@ public final class ProgressCounters implements Serializable {
         completionTokens = context.longAccumulator(PREFIX + "completion_tokens");
     }
 
-    public long rowsId() {
-        return rows.id();
-    }
-
-    public long completionTokensId() {
-        return completionTokens.id();
-    }
-
-    public long errorsId() {
-        return errors.id();
+    /** Rows (errors among them) and completion tokens, for the driver's progress lines. */
+    public ProgressMeasures measures() {
+        return new ProgressMeasures("rows", rows.id(), errors.id(), completionTokens.id());
     }
 
     void record(int promptTokenCount, int completionTokenCount, boolean failed) {

@@ -6,7 +6,7 @@
  * ({@link dev.aqlm.spark.generate.PromptColumns}, ids from a column or {@link dev.aqlm.spark.generate.RowIds});
  * {@link dev.aqlm.spark.generate.GenerateJob} checks ids, prepares the output folder with its
  * {@link dev.aqlm.spark.generate.JobFingerprint} (resume), and writes commit waves through Spark's file commit protocol;
- * {@link dev.aqlm.spark.generate.GenerationProgress} reports live progress; {@link dev.aqlm.spark.generate.JobSummary}
+ * {@link dev.aqlm.spark.progress.JobProgress} reports live progress; {@link dev.aqlm.spark.generate.JobSummary}
  * reports totals read back from the output ({@link dev.aqlm.spark.generate.OutputTotals}).
  *
  * <p>Executors: {@link dev.aqlm.spark.generate.GeneratePartition} takes the executor's model and streams the partition

@@ -1,9 +1,15 @@
 package dev.aqlm.spark.session;
 
 import com.esotericsoftware.kryo.Kryo;
+import dev.aqlm.spark.eval.EvalRequest;
+import dev.aqlm.spark.eval.ScoredRequest;
+import dev.aqlm.spark.eval.ScoringFacts;
+import dev.aqlm.spark.eval.ScoringThroughput;
 import dev.aqlm.spark.executor.FaultInjection;
 import dev.aqlm.spark.executor.ModelDescriptor;
 import dev.aqlm.spark.generate.GenerationDefaults;
+import dev.aqlm.spark.sweep.PlannedRequest;
+import dev.aqlm.spark.sweep.ScoredChunk;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
@@ -18,5 +24,13 @@ public final class AqlmKryoRegistrator implements KryoRegistrator {
         kryo.register(GenerationDefaults.class);
         kryo.register(FaultInjection.class);
         kryo.register(String[].class);
+        kryo.register(EvalRequest.class);
+        kryo.register(ScoredRequest.class);
+        kryo.register(ScoredRequest[].class);
+        kryo.register(ScoringFacts.class);
+        kryo.register(ScoringThroughput.class);
+        kryo.register(PlannedRequest.class);
+        kryo.register(PlannedRequest[].class);
+        kryo.register(ScoredChunk.class);
     }
 }

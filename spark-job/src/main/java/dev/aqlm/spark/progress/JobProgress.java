@@ -1,4 +1,4 @@
-package dev.aqlm.spark.generate;
+package dev.aqlm.spark.progress;
 
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -17,32 +17,33 @@ import scala.Tuple4;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Live progress of a generation job on the driver: rows done, tokens/s overall and per executor, and an ETA. Running
- * tasks' counters arrive with executor heartbeats (spark.executor.heartbeatInterval), finished tasks' with their end
- * event; a failed attempt's rows are dropped, so retried rows are not counted twice here.
+ * Live progress of a job on the driver, for any job whose tasks count what they finish in accumulators (rows
+ * generated, requests scored): items done, tokens/s overall and per executor, and an ETA. Running tasks' counters
+ * arrive with executor heartbeats (spark.executor.heartbeatInterval), finished tasks' with their end event; a failed
+ * attempt's items are dropped, so retried items are not counted twice here.
  */
-public final class GenerationProgress extends SparkListener implements AutoCloseable {
-    private final ProgressCounters counters;
-    private final long totalRows;
+public final class JobProgress extends SparkListener implements AutoCloseable {
+    private final ProgressMeasures measures;
+    private final long totalItems;
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
     private final Map<Long, TaskCounts> running = new HashMap<>();
     private final Map<String, Long> completedTokensByExecutor = new TreeMap<>();
     private final Map<String, Long> firstTaskNanosByExecutor = new HashMap<>();
     private final ScheduledExecutorService reporter;
-    private long completedRows;
+    private long completedItems;
     private long completedErrors;
     private long completedTokens;
     private int failedTasks;
     private String lastLine = "";
 
-    private record TaskCounts(String executor, long rows, long errors, long completionTokens) {
+    private record TaskCounts(String executor, long items, long errors, long tokens) {
     }
 
-    /** Starts printing a progress line every {@code intervalSeconds} (0 = never) while rows are being generated. */
-    public GenerationProgress(ProgressCounters counters, long totalRows, PrintStream out, double intervalSeconds) {
-        this.counters = counters;
-        this.totalRows = totalRows;
+    /** Starts printing a progress line every {@code intervalSeconds} (0 = never) while the job runs. */
+    public JobProgress(ProgressMeasures measures, long totalItems, PrintStream out, double intervalSeconds) {
+        this.measures = measures;
+        this.totalItems = totalItems;
         this.out = out;
         if (intervalSeconds > 0) {
             reporter = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -83,15 +84,15 @@ public final class GenerationProgress extends SparkListener implements AutoClose
         }
         TaskCounts counts = countsOf(event.taskInfo().executorId(), event.taskInfo().accumulables());
         if (counts != null) {
-            completedRows += counts.rows();
+            completedItems += counts.items();
             completedErrors += counts.errors();
-            completedTokens += counts.completionTokens();
-            completedTokensByExecutor.merge(counts.executor(), counts.completionTokens(), Long::sum);
+            completedTokens += counts.tokens();
+            completedTokensByExecutor.merge(counts.executor(), counts.tokens(), Long::sum);
         }
     }
 
     private TaskCounts countsOf(String executor, scala.collection.Seq<AccumulableInfo> infos) {
-        long rows = -1;
+        long items = -1;
         long errors = 0;
         long tokens = 0;
         for (AccumulableInfo info : CollectionConverters.asJava(infos)) {
@@ -99,15 +100,15 @@ public final class GenerationProgress extends SparkListener implements AutoClose
                 continue;
             }
             long value = ((Number) info.update().get()).longValue();
-            if (info.id() == counters.rowsId()) {
-                rows = value;
-            } else if (info.id() == counters.errorsId()) {
+            if (info.id() == measures.itemsId()) {
+                items = value;
+            } else if (info.id() == measures.errorsId()) {
                 errors = value;
-            } else if (info.id() == counters.completionTokensId()) {
+            } else if (info.id() == measures.tokensId()) {
                 tokens = value;
             }
         }
-        return rows < 0 ? null : new TaskCounts(executor, rows, errors, tokens);
+        return items < 0 ? null : new TaskCounts(executor, items, errors, tokens);
     }
 
     /** Tasks that failed (and were retried, or failed the job): executor losses included. */
@@ -115,10 +116,10 @@ public final class GenerationProgress extends SparkListener implements AutoClose
         return failedTasks;
     }
 
-    /** Completion tokens per second of each executor since its first task, finished and running tasks together. */
+    /** Measured tokens per second of each executor since its first task, finished and running tasks together. */
     public synchronized Map<String, Double> tokensPerSecondByExecutor() {
         Map<String, Long> tokens = new TreeMap<>(completedTokensByExecutor);
-        running.values().forEach(c -> tokens.merge(c.executor(), c.completionTokens(), Long::sum));
+        running.values().forEach(c -> tokens.merge(c.executor(), c.tokens(), Long::sum));
         Map<String, Double> rates = new TreeMap<>();
         long now = System.nanoTime();
         tokens.forEach((executor, count) -> rates.put(executor,
@@ -127,17 +128,21 @@ public final class GenerationProgress extends SparkListener implements AutoClose
     }
 
     public synchronized String line() {
-        long rows = completedRows;
+        long items = completedItems;
         long errors = completedErrors;
         long tokens = completedTokens;
         for (TaskCounts c : running.values()) {
-            rows += c.rows();
+            items += c.items();
             errors += c.errors();
-            tokens += c.completionTokens();
+            tokens += c.tokens();
         }
         double seconds = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-        StringBuilder text = new StringBuilder(String.format("progress: %d/%d rows (%.0f%%), %d errors, %.1f tok/s",
-                rows, totalRows, totalRows == 0 ? 100.0 : 100.0 * rows / totalRows, errors, tokens / seconds));
+        StringBuilder text = new StringBuilder(String.format("progress: %d/%d %s (%.0f%%), ", items, totalItems,
+                measures.items(), totalItems == 0 ? 100.0 : 100.0 * items / totalItems));
+        if (measures.countsErrors()) {
+            text.append(errors).append(" errors, ");
+        }
+        text.append(String.format("%.1f tok/s", tokens / seconds));
         Map<String, Double> perExecutor = tokensPerSecondByExecutor();
         if (perExecutor.size() > 1 || (perExecutor.size() == 1 && !perExecutor.containsKey("driver"))) {
             text.append(" [");
@@ -146,8 +151,8 @@ public final class GenerationProgress extends SparkListener implements AutoClose
             text.setLength(text.length() - 2);
             text.append("]");
         }
-        if (rows > 0 && rows < totalRows) {
-            text.append(", ETA ").append(formatSeconds((totalRows - rows) * seconds / rows));
+        if (items > 0 && items < totalItems) {
+            text.append(", ETA ").append(formatSeconds((totalItems - items) * seconds / items));
         }
         return text.toString();
     }
