@@ -26,14 +26,21 @@ public final class BenchReport {
         rows.add(row);
     }
 
-    /** Each row of another format is compared with the same phase and batch of {@code baselineFormat}, if measured. */
-    public List<BenchResult> comparedWith(String baselineFormat) {
+    /**
+     * Each row of another model is compared with the same phase, batch and graph mode of the first model measured
+     * (the baseline), where that was measured.
+     */
+    public List<BenchResult> comparedWithFirst() {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        BenchResult first = rows.get(0);
         List<BenchResult> compared = new ArrayList<>();
         for (BenchResult row : rows) {
-            BenchResult base = rows.stream().filter(b -> b.format().equals(baselineFormat)
+            BenchResult base = rows.stream().filter(b -> b.sameModelAs(first)
                     && b.phase().equals(row.phase()) && b.batch() == row.batch() && b.graphs() == row.graphs()
                     && b.tokensPerStep() == row.tokensPerStep()).findFirst().orElse(null);
-            compared.add(base == null || base == row ? row : row.comparedWith(base));
+            compared.add(base == null || row.sameModelAs(base) ? row : row.comparedWith(base));
         }
         return compared;
     }

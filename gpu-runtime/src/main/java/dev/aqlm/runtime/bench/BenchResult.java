@@ -18,9 +18,15 @@ public record BenchResult(String model, String format, String device, String pha
         return seconds * 1e3 / steps;
     }
 
+    public boolean sameModelAs(BenchResult other) {
+        return model.equals(other.model) && format.equals(other.format);
+    }
+
+    /** This row against {@code base}, named by its format, or by its model where the formats are the same. */
     public BenchResult comparedWith(BenchResult base) {
+        String baseName = base.format().equals(format) ? base.model() : base.format();
         return new BenchResult(model, format, device, phase, batch, graphs, tokensPerStep, steps, seconds,
-                tokensPerSecond, weightBytes, base.format() + " " + base.phase() + " b" + base.batch(),
+                tokensPerSecond, weightBytes, baseName + " " + base.phase() + " b" + base.batch(),
                 tokensPerSecond / base.tokensPerSecond());
     }
 }

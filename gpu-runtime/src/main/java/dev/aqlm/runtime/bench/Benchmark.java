@@ -23,8 +23,8 @@ public final class Benchmark {
     private final long weightBytes;
     private final SplittableRandom random = new SplittableRandom(17);
 
-    public Benchmark(LanguageModel model, String format) {
-        this(model.backend(), model.directory().getFileName().toString(), format, weightBytesPerStep(model.weights()));
+    public Benchmark(LanguageModel model, String modelName) {
+        this(model.backend(), modelName, model.config().weightFormat(), weightBytesPerStep(model.weights()));
     }
 
     /** A backend without a checkpoint behind it (synthetic models built on the device, see GpuBench). */

@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        List<BenchResult> rows = report.comparedWith(models.keySet().iterator().next());
+        List<BenchResult> rows = report.comparedWithFirst();
         BenchReport.printTable(rows, System.out);
         Path file = json != null ? json : Path.of("bench-results", "bench-" + System.currentTimeMillis() + ".json");
         BenchReport.writeJson(rows, report.command(), file);
@@ -102,16 +102,15 @@ public final class BenchCommand implements Callable<Integer> {
         return models;
     }
 
-    /** Writes (once) a synthetic model per format, keyed by format name in the order given. */
+    /** Writes (once) a synthetic model per format, keyed by model name in the order given. */
     private Map<String, Path> syntheticModels() throws IOException {
         SyntheticShape dims = SyntheticShape.preset(shape);
         DType type = DType.fromTorchName(dtype, "--dtype");
         Path root = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "aqlm-spark-bench");
         Map<String, Path> models = new LinkedHashMap<>();
         for (String format : new ArrayList<>(formats)) {
-            boolean dense = format.equalsIgnoreCase("none") || format.equalsIgnoreCase("dense");
-            AqlmConfig scheme = dense ? null : SyntheticModelWriter.scheme(format);
-            String name = shape + "-" + (dense ? "dense-" + dtype : "aqlm-" + scheme.shortName());
+            AqlmConfig scheme = SyntheticModelWriter.schemeOrDense(format);
+            String name = shape + "-" + (scheme == null ? "dense-" + dtype : "aqlm-" + scheme.shortName());
             Path directory = root.resolve(name);
             Path complete = directory.resolve(".complete");
             if (!Files.exists(complete)) {
@@ -119,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new SyntheticModelWriter(dims, type, scheme, 1234).write(directory);
                 Files.writeString(complete, "written by aqlm-spark bench\n");
             }
-            models.put(dense ? "dense " + dtype : "AQLM " + scheme.shortName(), directory);
+            models.put(name, directory);
         }
         return models;
     }

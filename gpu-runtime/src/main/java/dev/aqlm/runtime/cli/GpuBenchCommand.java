@@ -13,6 +13,7 @@ import dev.aqlm.runtime.cuda.DecodeTraffic;
 import dev.aqlm.runtime.cuda.SyntheticDeviceModel;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.model.AqlmConfig;
+import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.io.IOException;
@@ -91,9 +92,8 @@ public final class GpuBenchCommand implements Callable<Integer> {
         double bandwidth = Double.NaN;
         String deviceName = "";
         for (String format : formats) {
-            boolean dense = format.equalsIgnoreCase("none") || format.equalsIgnoreCase("dense");
-            AqlmConfig scheme = dense ? null : SyntheticModelWriter.scheme(format);
-            String formatName = dense ? "dense " + dtype : "AQLM " + scheme.shortName();
+            AqlmConfig scheme = SyntheticModelWriter.schemeOrDense(format);
+            String formatName = ModelConfig.weightFormat(scheme, type);
             for (String mode : graphModes) {
                 boolean graphs = mode.equalsIgnoreCase("on");
                 EngineOptions options = EngineOptions.DEFAULTS.withBackend(EngineOptions.BackendKind.CUDA)
@@ -122,9 +122,7 @@ public final class GpuBenchCommand implements Callable<Integer> {
                 }
             }
         }
-        String baseline = formats.get(0).equalsIgnoreCase("none") || formats.get(0).equalsIgnoreCase("dense")
-                ? "dense " + dtype : "AQLM " + SyntheticModelWriter.scheme(formats.get(0)).shortName();
-        List<BenchResult> rows = report.comparedWith(baseline);
+        List<BenchResult> rows = report.comparedWithFirst();
         BenchReport.printTable(rows, System.out);
         System.out.printf("%nDecode traffic vs the measured copy bandwidth of %s: %.0f GB/s%n", deviceName, bandwidth / 1e9);
         System.out.printf("| %-13s | %5s | %6s | %14s | %10s | %9s |%n", "format", "batch", "graphs", "MB read/step",

@@ -2,6 +2,7 @@ package dev.aqlm.runtime.cli;
 
 import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.model.AqlmConfig;
+import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.nio.file.Path;
@@ -32,11 +33,12 @@ public final class SynthesizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SyntheticShape dims = SyntheticShape.preset(shape);
-        AqlmConfig scheme = quantization.equalsIgnoreCase("none") ? null : SyntheticModelWriter.scheme(quantization);
+        AqlmConfig scheme = SyntheticModelWriter.schemeOrDense(quantization);
+        DType type = DType.fromTorchName(dtype, "--dtype");
         long start = System.nanoTime();
-        new SyntheticModelWriter(dims, DType.fromTorchName(dtype, "--dtype"), scheme, seed).write(output);
-        System.err.printf("wrote %s (%s, %s) in %.1f s%n", output, dims,
-                scheme == null ? "dense " + dtype : "AQLM " + scheme.shortName(), (System.nanoTime() - start) / 1e9);
+        new SyntheticModelWriter(dims, type, scheme, seed).write(output);
+        System.err.printf("wrote %s (%s, %s) in %.1f s%n", output, dims, ModelConfig.weightFormat(scheme, type),
+                (System.nanoTime() - start) / 1e9);
         return 0;
     }
 }

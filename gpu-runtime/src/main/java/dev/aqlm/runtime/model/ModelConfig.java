@@ -56,6 +56,16 @@ public record ModelConfig(
     public String describe() {
         return architecture.name().toLowerCase() + " " + layerCount + "x" + hiddenSize
                 + (isMixtureOfExperts() ? " " + expertCount + " experts top-" + expertsPerToken : "")
-                + (isQuantized() ? " AQLM " + quantization.shortName() : " " + dtype.name().toLowerCase());
+                + " " + weightFormat();
+    }
+
+    /** The format of the linear weights, e.g. "AQLM 2x8" or "dense f16". */
+    public String weightFormat() {
+        return weightFormat(quantization, dtype);
+    }
+
+    /** The format of linear weights quantized with {@code quantization} ({@code null}: dense in {@code dtype}). */
+    public static String weightFormat(AqlmConfig quantization, DType dtype) {
+        return quantization != null ? "AQLM " + quantization.shortName() : "dense " + dtype.name().toLowerCase();
     }
 }

@@ -39,6 +39,11 @@ public final class SyntheticModelWriter {
         this.seed = seed;
     }
 
+    /** A format named on the command line: "none" or "dense" gives {@code null} (a dense model), else {@link #scheme}. */
+    public static AqlmConfig schemeOrDense(String name) {
+        return name.equalsIgnoreCase("none") || name.equalsIgnoreCase("dense") ? null : scheme(name);
+    }
+
     /** An AQLM scheme from its short name: "2x8", "1x16", "1x16g16", "8x8g32"... */
     public static AqlmConfig scheme(String name) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)x(\\d+)(?:g(\\d+))?").matcher(name);

@@ -1,0 +1,59 @@
+package dev.aqlm.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aqlm.runtime.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bench command on real checkpoints: each row names its model and weight format, compared with the first. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void checkpointsAreMeasuredAgainstTheFirstAndNamedByTheirWeightFormat() throws Exception {
+        Path json = dir.resolve("bench.json");
+        PrintStream originalOut = System.out;
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(table, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1,2",
+                "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
+                "--model", Fixtures.model("llama-tiny-fp16").toString(),
+                "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(), "--json", json.toString()});
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertEquals(0, exit);
+
+        JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+        List<String> rows = new ArrayList<>();
+        for (JsonNode row : results) {
+            assertThat(row.get("tokensPerSecond").asDouble()).isPositive();
+            rows.add(row.get("model").asText() + " | " + row.get("format").asText() + " | " + row.get("phase").asText()
+                    + " b" + row.get("batch").asInt() + " | " + row.get("baseline").asText());
+        }
+        assertThat(rows).containsExactly(
+                "llama-tiny-fp16 | dense f16 | prefill b1 | ",
+                "llama-tiny-fp16 | dense f16 | decode b1 | ",
+                "llama-tiny-fp16 | dense f16 | decode b2 | ",
+                "llama-tiny-aqlm-2x8 | AQLM 2x8 | prefill b1 | dense f16 prefill b1",
+                "llama-tiny-aqlm-2x8 | AQLM 2x8 | decode b1 | dense f16 decode b1",
+                "llama-tiny-aqlm-2x8 | AQLM 2x8 | decode b2 | dense f16 decode b2");
+        JsonNode compared = results.get(4);
+        assertEquals(compared.get("tokensPerSecond").asDouble() / results.get(1).get("tokensPerSecond").asDouble(),
+                compared.get("speedup").asDouble(), 1e-9);
+        assertThat(table.toString(StandardCharsets.UTF_8)).contains("| llama-tiny-aqlm-2x8    | AQLM 2x8      |");
+    }
+}
