@@ -48,14 +48,15 @@ public final class JobFingerprint {
     /** @param pinnedModel the model as executors load it (a Hub id pinned to its commit) */
     /** @param idColumn the column ids come from, or null when they are generated from file and row */
     public static JobFingerprint of(GenerateJobSpec spec, String pinnedModel, String idColumn) {
-        GenerationDefaults d = spec.defaults();
+        GenerationSpec generation = spec.generation();
+        GenerationDefaults d = generation.defaults();
         Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("model", spec.model());
+        fields.put("model", generation.model());
         fields.put("model_content", modelContent(pinnedModel));
-        fields.put("context_length", Integer.toString(spec.engine().contextLength()));
-        fields.put("prompt_column", spec.promptColumn());
+        fields.put("context_length", Integer.toString(generation.engine().contextLength()));
+        fields.put("prompt_column", generation.promptColumn());
         fields.put("id_column", idColumn == null ? "(generated: file:row)" : idColumn);
-        fields.put("row_overrides", Boolean.toString(spec.rowOverrides()));
+        fields.put("row_overrides", Boolean.toString(generation.rowOverrides()));
         fields.put("chat_template", d.applyChatTemplate()
                 ? (d.chatTemplate() == null ? "tokenizer's" : "sha256:" + sha256(d.chatTemplate())) : "none");
         fields.put("max_new_tokens", Integer.toString(d.maxNewTokens()));

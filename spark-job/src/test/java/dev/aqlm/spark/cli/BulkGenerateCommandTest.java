@@ -27,12 +27,12 @@ class BulkGenerateCommandTest {
         assertEquals(OutputFormat.PARQUET, spec.outputFormat());
         assertEquals(GenerateJobSpec.OutputMode.CREATE, spec.mode());
         assertNull(spec.inputFormat(), "inferred from the file name");
-        assertNull(spec.idColumn());
-        assertEquals("prompt", spec.promptColumn());
-        assertEquals(0.0, spec.defaults().temperature());
-        assertEquals(128, spec.defaults().maxNewTokens());
-        assertTrue(spec.rowOverrides());
-        assertEquals(EngineOptions.BackendKind.AUTO, spec.engine().backend());
+        assertNull(spec.generation().idColumn());
+        assertEquals("prompt", spec.generation().promptColumn());
+        assertEquals(0.0, spec.generation().defaults().temperature());
+        assertEquals(128, spec.generation().defaults().maxNewTokens());
+        assertTrue(spec.generation().rowOverrides());
+        assertEquals(EngineOptions.BackendKind.AUTO, spec.generation().engine().backend());
     }
 
     @Test
@@ -44,17 +44,17 @@ class BulkGenerateCommandTest {
         assertEquals(InputFormat.CSV, spec.inputFormat());
         assertEquals(OutputFormat.JSONL, spec.outputFormat());
         assertEquals(GenerateJobSpec.OutputMode.RESUME, spec.mode());
-        assertEquals(0.7, spec.defaults().temperature());
-        assertEquals(0.9, spec.defaults().topP());
-        assertEquals(5, spec.defaults().jobSeed());
-        assertEquals(64, spec.defaults().maxNewTokens());
-        assertEquals(16, spec.engine().slots());
-        assertEquals(EngineOptions.BackendKind.CPU, spec.engine().backend());
-        assertTrue(spec.defaults().applyChatTemplate());
-        assertEquals(java.util.List.of("###"), spec.defaults().stopStrings());
+        assertEquals(0.7, spec.generation().defaults().temperature());
+        assertEquals(0.9, spec.generation().defaults().topP());
+        assertEquals(5, spec.generation().defaults().jobSeed());
+        assertEquals(64, spec.generation().defaults().maxNewTokens());
+        assertEquals(16, spec.generation().engine().slots());
+        assertEquals(EngineOptions.BackendKind.CPU, spec.generation().engine().backend());
+        assertTrue(spec.generation().defaults().applyChatTemplate());
+        assertEquals(java.util.List.of("###"), spec.generation().defaults().stopStrings());
         assertEquals(100, spec.commitEveryRows());
-        assertEquals(8, spec.partitions());
-        assertTrue(!spec.rowOverrides());
+        assertEquals(8, spec.generation().partitions());
+        assertTrue(!spec.generation().rowOverrides());
     }
 
     @Test

@@ -113,6 +113,12 @@ public final class JobSpecs {
                 true, chat, null);
     }
 
+    /** The same generation settings for the DataFrame API (the prompt and id columns left to the caller). */
+    public GenerationSpec.Builder generationSpec() {
+        return GenerationSpec.builder(model.toString()).engine(engine()).maxNewTokens(maxNewTokens)
+                .temperature(temperature).topP(0.95).seed(seed).chat(chat, null).partitions(partitions);
+    }
+
     public GenerateJobSpec build() {
         return GenerateJobSpec.builder(model.toString(), input, output).idColumn(idColumn).outputFormat(outputFormat)
                 .mode(mode).engine(engine()).maxNewTokens(maxNewTokens).temperature(temperature).topP(0.95).seed(seed)

@@ -1,0 +1,165 @@
+package dev.aqlm.spark.generate;
+
+import dev.aqlm.runtime.engine.EngineOptions;
+import java.util.List;
+
+/**
+ * What to generate with, whatever the prompts come from (a DataFrame in a notebook, or the file job's input): the
+ * model and engine, the sampling settings every row starts from, and how the prompt rows name their columns. Lives on
+ * the driver; executors get only the {@link dev.aqlm.spark.executor.ModelDescriptor} and {@link GenerationDefaults}.
+ *
+ * @param model          checkpoint directory or Hugging Face Hub id, as the user gave it (the output's model column)
+ * @param promptColumn   the column holding the prompt text
+ * @param idColumn       null: the "id" column if there is one, else ids numbered by position (file job: file and row)
+ * @param rowOverrides   use the rows' temperature/top_p/top_k/max_new_tokens/seed columns where present
+ * @param partitions     generation tasks; 0 = the input's partitions, spread over the cluster's cores
+ * @param queueDepth     requests waiting in each task's scheduler queue (0 = twice the slots)
+ * @param faultInjection a deliberate failure for fault-tolerance tests ({@link dev.aqlm.spark.executor.FaultInjection}), or null
+ */
+public record GenerationSpec(String model, EngineOptions engine, GenerationDefaults defaults, String promptColumn,
+                             String idColumn, boolean rowOverrides, int partitions, int queueDepth,
+                             String faultInjection) {
+
+    /**
+     * Settings with the command line's defaults (greedy, 128 new tokens, prompts in column "prompt"), for programs and
+     * notebooks: {@code GenerationSpec.builder(model).maxNewTokens(32).temperature(0.8).seed(42).build()}.
+     */
+    public static Builder builder(String model) {
+        return new Builder(model);
+    }
+
+    /** Queue depth per task: as asked, else enough to refill every slot twice over. */
+    int effectiveQueueDepth() {
+        return queueDepth > 0 ? queueDepth : 2 * engine.slots();
+    }
+
+    /** Builds a {@link GenerationSpec}. */
+    public static final class Builder extends Settings<Builder> {
+        private Builder(String model) {
+            super(model);
+        }
+
+        public GenerationSpec build() {
+            return generationSpec();
+        }
+    }
+
+    /**
+     * The generation setters, shared by this spec's builder and the file job's ({@link GenerateJobSpec.Builder}),
+     * so both take the same settings under the same names; every setter has the CLI option's default.
+     */
+    public abstract static class Settings<B extends Settings<B>> {
+        private final String model;
+        private String promptColumn = "prompt";
+        private String idColumn;
+        private boolean rowOverrides = true;
+        private EngineOptions engine = EngineOptions.DEFAULTS;
+        private int maxNewTokens = 128;
+        private double temperature;
+        private int topK;
+        private double topP = 1.0;
+        private long seed;
+        private List<String> stopStrings = List.of();
+        private boolean stopAtEos = true;
+        private boolean chat;
+        private String chatTemplate;
+        private int partitions;
+        private int queueDepth;
+        private String faultInjection;
+
+        Settings(String model) {
+            this.model = model;
+        }
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
+
+        public B promptColumn(String value) {
+            promptColumn = value;
+            return self();
+        }
+
+        /** Null: the "id" column if the prompts have one, else ids numbered by position. */
+        public B idColumn(String value) {
+            idColumn = value;
+            return self();
+        }
+
+        public B rowOverrides(boolean value) {
+            rowOverrides = value;
+            return self();
+        }
+
+        public B engine(EngineOptions value) {
+            engine = value;
+            return self();
+        }
+
+        public B maxNewTokens(int value) {
+            maxNewTokens = value;
+            return self();
+        }
+
+        public B temperature(double value) {
+            temperature = value;
+            return self();
+        }
+
+        public B topK(int value) {
+            topK = value;
+            return self();
+        }
+
+        public B topP(double value) {
+            topP = value;
+            return self();
+        }
+
+        /** The job seed: each row samples with a seed derived from (this, row id), unless it has a seed column. */
+        public B seed(long value) {
+            seed = value;
+            return self();
+        }
+
+        public B stopStrings(List<String> value) {
+            stopStrings = List.copyOf(value);
+            return self();
+        }
+
+        public B stopAtEos(boolean value) {
+            stopAtEos = value;
+            return self();
+        }
+
+        /** Format prompts with the tokenizer's chat template, or with {@code template} when it is not null. */
+        public B chat(boolean value, String template) {
+            chat = value || template != null;
+            chatTemplate = template;
+            return self();
+        }
+
+        public B partitions(int value) {
+            partitions = value;
+            return self();
+        }
+
+        public B queueDepth(int value) {
+            queueDepth = value;
+            return self();
+        }
+
+        public B faultInjection(String value) {
+            faultInjection = value;
+            return self();
+        }
+
+        GenerationSpec generationSpec() {
+            GenerationDefaults defaults = new GenerationDefaults(model, maxNewTokens, temperature, topK, topP, seed,
+                    stopStrings, stopAtEos, chat, chatTemplate);
+            return new GenerationSpec(model, engine, defaults, promptColumn, idColumn, rowOverrides, partitions,
+                    queueDepth, faultInjection);
+        }
+    }
+}
