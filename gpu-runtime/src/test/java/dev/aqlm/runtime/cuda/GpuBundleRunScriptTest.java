@@ -82,4 +82,17 @@ class GpuBundleRunScriptTest {
         assertTrue(args.get(scan + 1).endsWith("lib/aqlm-gpu-runtime-tests.jar"), args.toString());
         assertTrue(args.contains("--include-tag"));
     }
+
+    /** The notebook test needs jdk.jshell and the tokenizer goldens fixtures/tokenizers, neither of which is carried. */
+    @Test
+    void allTestsLeaveOutTheClassesTheBundleCannotRun() throws Exception {
+        List<String> args = javaArguments("all-tests");
+        int exclude = args.indexOf("--exclude-classname");
+        assertTrue(exclude >= 0, args.toString());
+        String pattern = args.get(exclude + 1);
+        assertTrue("dev.aqlm.runtime.notebook.JupyterNotebookTest".matches(pattern), pattern);
+        assertTrue("dev.aqlm.runtime.tokenizer.TokenizerGoldenTest".matches(pattern), pattern);
+        assertFalse("dev.aqlm.runtime.cuda.CudaLinearKernelTest".matches(pattern), pattern);
+        assertFalse(args.contains("--include-tag"), args.toString());
+    }
 }
