@@ -31,7 +31,9 @@ mkdir -p "$work/tokenizers" && (cd "$work/tokenizers" && unzip -q "$tokenizers" 
 rm "$tokenizers" && (cd "$work/tokenizers" && zip -q -r -9 "$tokenizers" .)
 
 echo "[bundle] jlink"
-jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.zipfs --strip-debug --no-man-pages \
+# java.net.http: the Hugging Face hub client (cli with a repository id); jdk.httpserver: the hub tests' fake hub.
+jlink --add-modules java.base,java.logging,java.management,java.net.http,jdk.httpserver,jdk.unsupported,jdk.zipfs \
+  --strip-debug --no-man-pages \
   --no-header-files --compress=2 --output "$work/runtime"
 strip --strip-unneeded "$work/runtime/lib/server/libjvm.so" 2>/dev/null || true
 tar -C "$work" -cf - runtime | xz -9 -T2 > "$out/runtime.tar.xz"
