@@ -17,18 +17,29 @@ public record CodeWordFormat(int codebooks, int bits, int groupSize) {
     static final int ROW_PADDING = 64;
 
     public CodeWordFormat {
+        String unsupported = unsupportedReason(codebooks, bits, groupSize);
+        if (unsupported != null) {
+            throw new AqlmException(unsupported);
+        }
+    }
+
+    /** Why the CUDA kernels cannot run this AQLM scheme, or null. */
+    public static String unsupportedReason(AqlmConfig scheme) {
+        return unsupportedReason(scheme.codebookCount(), scheme.bitsPerCodebook(), scheme.inGroupSize());
+    }
+
+    private static String unsupportedReason(int codebooks, int bits, int groupSize) {
         if (codebooks < 1 || bits < 1 || bits > 16) {
-            throw new AqlmException("AQLM scheme " + codebooks + "x" + bits + " is not supported: 1 to 16 bits per"
-                    + " codebook");
+            return "AQLM scheme " + codebooks + "x" + bits + " is not supported: 1 to 16 bits per codebook";
         }
         if ((long) codebooks * bits > 64) {
-            throw new AqlmException("AQLM scheme " + codebooks + "x" + bits + " needs " + codebooks * bits
-                    + " code bits per group; the CUDA kernels take at most 64");
+            return "AQLM scheme " + codebooks + "x" + bits + " needs " + codebooks * bits
+                    + " code bits per group; the CUDA kernels take at most 64";
         }
         if (groupSize < 8 || groupSize > K_TILE_MIN || Integer.bitCount(groupSize) != 1) {
-            throw new AqlmException("AQLM in_group_size " + groupSize + " is not supported by the CUDA kernels"
-                    + " (8, 16, 32 or 64)");
+            return "AQLM in_group_size " + groupSize + " is not supported by the CUDA kernels (8, 16, 32 or 64)";
         }
+        return null;
     }
 
     public static CodeWordFormat of(AqlmConfig scheme) {

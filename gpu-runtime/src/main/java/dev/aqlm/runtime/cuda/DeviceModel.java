@@ -61,6 +61,9 @@ public record DeviceModel(ModelConfig config, ActivationType type, long embeddin
         if (unsupported == null && config.isMixtureOfExperts()) {
             unsupported = MoePlan.unsupportedReason(config.expertCount(), config.expertsPerToken());
         }
+        if (unsupported == null && config.isQuantized()) {
+            unsupported = CodeWordFormat.unsupportedReason(config.quantization());
+        }
         if (unsupported != null) {
             throw new CudaUnavailableException(unsupported);
         }

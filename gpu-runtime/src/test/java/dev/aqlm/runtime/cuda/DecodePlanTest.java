@@ -12,6 +12,7 @@ import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.model.Architecture;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.RopeConfig;
+import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,16 @@ class DecodePlanTest {
         assertTrue(MoePlan.unsupportedReason(128, 8).contains("128 experts"));
         assertTrue(MoePlan.unsupportedReason(8, 9).contains("num_experts_per_tok 9"));
         assertTrue(MoePlan.unsupportedReason(8, 0).contains("num_experts_per_tok 0"));
+    }
+
+    @Test
+    void aqlmSchemesTheLinearKernelCannotPackAreRefusedBeforeUpload() {
+        for (String scheme : List.of("2x8", "1x16", "1x16g16", "8x8g32", "4x16", "3x6")) {
+            assertNull(CodeWordFormat.unsupportedReason(SyntheticModelWriter.scheme(scheme)), scheme);
+        }
+        assertTrue(CodeWordFormat.unsupportedReason(SyntheticModelWriter.scheme("5x16")).contains("80 code bits"));
+        assertTrue(CodeWordFormat.unsupportedReason(SyntheticModelWriter.scheme("1x16g128")).contains("in_group_size 128"));
+        assertThrows(AqlmException.class, () -> CodeWordFormat.of(SyntheticModelWriter.scheme("5x16")));
     }
 
     @Test
