@@ -6,8 +6,9 @@
 // route_weights[row][k] and row_experts[row][k] list a row's chosen experts in increasing expert index.
 // expert_rows[e][i] is the i-th row routed to e; expert_out_rows[e][i] = row * top_k + k, where that row keeps the
 // expert's output (k is the expert's rank among the row's choices). expert_counts[e] rows in all.
-extern "C" __global__ void moe_route(const float* router_logits, int rows, int experts, int top_k,
-                                     float* route_weights, int* row_experts, int* expert_counts, int* expert_rows,
+// Launched with up to 1024 threads (one per row): the bound keeps a PTX JIT from allocating more registers than fit.
+extern "C" __global__ void __launch_bounds__(1024) moe_route(const float* router_logits, int rows, int experts,
+                                                            int top_k, float* route_weights, int* row_experts, int* expert_counts, int* expert_rows,
                                      int* expert_out_rows) {
     constexpr int kMaxExperts = 64;
     for (int row = threadIdx.x; row < rows; row += blockDim.x) {
