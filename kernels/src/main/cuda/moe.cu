@@ -7,9 +7,9 @@
 // expert_rows[e][i] is the i-th row routed to e; expert_out_rows[e][i] = row * top_k + k, where that row keeps the
 // expert's output (k is the expert's rank among the row's choices). expert_counts[e] rows in all.
 // Launched with up to 1024 threads (one per row): the bound keeps a PTX JIT from allocating more registers than fit.
-extern "C" __global__ void __launch_bounds__(1024) moe_route(const float* router_logits, int rows, int experts,
-                                                            int top_k, float* route_weights, int* row_experts, int* expert_counts, int* expert_rows,
-                                     int* expert_out_rows) {
+extern "C" __global__ void __launch_bounds__(1024)
+moe_route(const float* router_logits, int rows, int experts, int top_k, float* route_weights, int* row_experts,
+          int* expert_counts, int* expert_rows, int* expert_out_rows) {
     constexpr int kMaxExperts = 64;
     for (int row = threadIdx.x; row < rows; row += blockDim.x) {
         const float* logits = router_logits + (long long)row * experts;
