@@ -122,7 +122,8 @@ public final class LanguageModel implements AutoCloseable {
 
     public GenerationRequest request(String id, int[] promptTokens, GenerationSettings settings) {
         return new GenerationRequest(id, promptTokens, settings.sampling(), settings.maxNewTokens(),
-                settings.stopAtEos() ? eosTokenIds : Set.of(), settings.stopStrings(), settings.listener());
+                settings.stopAtEos() ? eosTokenIds : Set.of(), settings.stopStrings(), settings.listener(),
+                settings.truncatePrompts());
     }
 
     /** A scheduler over this model's backend, for callers that stream requests through it (e.g. a Spark partition). */

@@ -75,6 +75,10 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("error: " + result.error());
             return 1;
         }
+        if (result.truncatedPromptTokens() > 0) {
+            System.err.printf("prompt truncated: %d tokens dropped from its start (BOS kept) to fit the context%n",
+                    result.truncatedPromptTokens());
+        }
         System.err.printf("%d prompt + %d new tokens in %.2f s (%.1f tokens/s), finish: %s%n",
                 result.promptTokens().length, result.completionTokens().length, seconds,
                 result.completionTokens().length / seconds, result.finishReason().label());
@@ -150,6 +154,7 @@ public final class GenerateCommand implements Callable<Integer> {
         row.put("prompt", prompt);
         row.put("completion", result.completion());
         row.put("prompt_tokens", result.promptTokens().length);
+        row.put("truncated_prompt_tokens", result.failed() ? null : result.truncatedPromptTokens());
         row.put("completion_tokens", result.completionTokens().length);
         row.put("finish_reason", result.finishReason().label());
         row.put("latency_ms", result.latencyNanos() / 1e6);

@@ -29,6 +29,10 @@ public class SamplingOptionsMixin {
     @Option(names = "--ignore-eos", description = "keep generating after the end-of-sequence token")
     boolean ignoreEos;
 
+    @Option(names = "--truncate-prompts", description = "a prompt that leaves no room for --max-new-tokens in the"
+            + " context window keeps its BOS and its last tokens instead of failing (the dropped count is reported)")
+    boolean truncatePrompts;
+
     public SamplingParams toSamplingParams() {
         boolean samplingAsked = topK > 0 || topP < 1.0;
         double t = temperature != null ? temperature : (samplingAsked ? 1.0 : 0.0);
@@ -36,6 +40,6 @@ public class SamplingOptionsMixin {
     }
 
     public GenerationSettings toSettings() {
-        return new GenerationSettings(maxNewTokens, toSamplingParams(), stop, !ignoreEos, null);
+        return new GenerationSettings(maxNewTokens, toSamplingParams(), stop, !ignoreEos, null, truncatePrompts);
     }
 }

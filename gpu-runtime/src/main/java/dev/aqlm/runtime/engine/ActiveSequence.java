@@ -10,6 +10,7 @@ import java.util.Arrays;
  */
 final class ActiveSequence {
     private final GenerationRequest request;
+    private final int truncatedPromptTokens;
     private final TextTokenizer tokenizer;
     private final StreamingDetokenizer detokenizer;
     private final StringBuilder text = new StringBuilder();
@@ -21,8 +22,10 @@ final class ActiveSequence {
     private int cached;
     private int streamed;
 
-    ActiveSequence(GenerationRequest request, TextTokenizer tokenizer) {
+    /** @param truncatedPromptTokens tokens {@link PromptTruncation} cut from the prompt before {@code request} */
+    ActiveSequence(GenerationRequest request, int truncatedPromptTokens, TextTokenizer tokenizer) {
         this.request = request;
+        this.truncatedPromptTokens = truncatedPromptTokens;
         this.tokenizer = tokenizer;
         this.detokenizer = tokenizer == null ? null : tokenizer.newStream();
         this.longestStop = request.stopStrings().stream().mapToInt(String::length).max().orElse(0);
@@ -122,7 +125,7 @@ final class ActiveSequence {
             request.listener().onToken(request.id(), last, completion.substring(streamed));
         }
         long now = System.nanoTime();
-        return new GenerationResult(request.id(), request.promptTokens(), completionTokens, completion, reason,
+        return new GenerationResult(request.id(), request.promptTokens(), truncatedPromptTokens, completionTokens, completion, reason,
                 admittedAt - submittedAt, now - admittedAt, null);
     }
 

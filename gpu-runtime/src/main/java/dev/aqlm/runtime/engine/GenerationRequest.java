@@ -6,12 +6,14 @@ import java.util.Set;
 /**
  * One sequence to generate: a tokenized prompt and how to continue it.
  *
- * @param stopTokenIds token ids that end the sequence (the model's EOS ids, unless the caller wants otherwise)
- * @param stopStrings  texts that end the sequence when they appear in the completion (needs a tokenizer)
- * @param listener     streaming callback, or null
+ * @param stopTokenIds   token ids that end the sequence (the model's EOS ids, unless the caller wants otherwise)
+ * @param stopStrings    texts that end the sequence when they appear in the completion (needs a tokenizer)
+ * @param listener       streaming callback, or null
+ * @param truncatePrompt cut a prompt that overflows the context window instead of failing ({@link PromptTruncation})
  */
 public record GenerationRequest(String id, int[] promptTokens, SamplingParams sampling, int maxNewTokens,
-                                Set<Integer> stopTokenIds, List<String> stopStrings, TokenListener listener) {
+                                Set<Integer> stopTokenIds, List<String> stopStrings, TokenListener listener,
+                                boolean truncatePrompt) {
     public GenerationRequest {
         stopTokenIds = Set.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
@@ -26,6 +28,17 @@ public record GenerationRequest(String id, int[] promptTokens, SamplingParams sa
     }
 
     public static GenerationRequest greedy(String id, int[] promptTokens, int maxNewTokens, Set<Integer> stopTokenIds) {
-        return new GenerationRequest(id, promptTokens, SamplingParams.GREEDY, maxNewTokens, stopTokenIds, List.of(), null);
+        return new GenerationRequest(id, promptTokens, SamplingParams.GREEDY, maxNewTokens, stopTokenIds, List.of(), null,
+                false);
+    }
+
+    public GenerationRequest withPromptTruncation(boolean value) {
+        return new GenerationRequest(id, promptTokens, sampling, maxNewTokens, stopTokenIds, stopStrings, listener,
+                value);
+    }
+
+    GenerationRequest withPromptTokens(int[] value) {
+        return new GenerationRequest(id, value, sampling, maxNewTokens, stopTokenIds, stopStrings, listener,
+                truncatePrompt);
     }
 }

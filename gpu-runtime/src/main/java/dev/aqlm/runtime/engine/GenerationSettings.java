@@ -5,36 +5,42 @@ import java.util.List;
 /**
  * A user's generation options for text prompts (the facade turns them into token-level {@link GenerationRequest}s).
  *
- * @param stopAtEos end a sequence at the model's end-of-sequence token(s)
+ * @param stopAtEos       end a sequence at the model's end-of-sequence token(s)
+ * @param truncatePrompts cut prompts that overflow the context window (see {@link PromptTruncation}) instead of
+ *                        failing them
  */
 public record GenerationSettings(int maxNewTokens, SamplingParams sampling, List<String> stopStrings, boolean stopAtEos,
-                                 TokenListener listener) {
+                                 TokenListener listener, boolean truncatePrompts) {
 
     public GenerationSettings {
         stopStrings = List.copyOf(stopStrings);
     }
 
     public static GenerationSettings greedy(int maxNewTokens) {
-        return new GenerationSettings(maxNewTokens, SamplingParams.GREEDY, List.of(), true, null);
+        return new GenerationSettings(maxNewTokens, SamplingParams.GREEDY, List.of(), true, null, false);
     }
 
     public GenerationSettings withSampling(SamplingParams value) {
-        return new GenerationSettings(maxNewTokens, value, stopStrings, stopAtEos, listener);
+        return new GenerationSettings(maxNewTokens, value, stopStrings, stopAtEos, listener, truncatePrompts);
     }
 
     public GenerationSettings withStopStrings(List<String> value) {
-        return new GenerationSettings(maxNewTokens, sampling, value, stopAtEos, listener);
+        return new GenerationSettings(maxNewTokens, sampling, value, stopAtEos, listener, truncatePrompts);
     }
 
     public GenerationSettings withStopAtEos(boolean value) {
-        return new GenerationSettings(maxNewTokens, sampling, stopStrings, value, listener);
+        return new GenerationSettings(maxNewTokens, sampling, stopStrings, value, listener, truncatePrompts);
     }
 
     public GenerationSettings withListener(TokenListener value) {
-        return new GenerationSettings(maxNewTokens, sampling, stopStrings, stopAtEos, value);
+        return new GenerationSettings(maxNewTokens, sampling, stopStrings, stopAtEos, value, truncatePrompts);
     }
 
     public GenerationSettings withMaxNewTokens(int value) {
-        return new GenerationSettings(value, sampling, stopStrings, stopAtEos, listener);
+        return new GenerationSettings(value, sampling, stopStrings, stopAtEos, listener, truncatePrompts);
+    }
+
+    public GenerationSettings withPromptTruncation(boolean value) {
+        return new GenerationSettings(maxNewTokens, sampling, stopStrings, stopAtEos, listener, value);
     }
 }

@@ -28,14 +28,30 @@ public final class Scheduler {
         this.slots = new ActiveSequence[backend.slotCount()];
     }
 
-    /** Queues a request. One that can never run (empty or over-long prompt) comes back as an error at the next step. */
+    /**
+     * Queues a request, its prompt truncated first if it asked for that. One that can never run (empty or over-long
+     * prompt) comes back as an error at the next step.
+     */
     public void submit(GenerationRequest request) {
-        String problem = problemWith(request);
+        GenerationRequest runnable;
+        try {
+            runnable = PromptTruncation.fit(request, backend.contextLength(), bosTokenId());
+        } catch (InvalidRequestException e) {
+            finishedEarly.add(GenerationResult.failure(request.id(), request.promptTokens(), e.getMessage()));
+            return;
+        }
+        String problem = problemWith(runnable);
         if (problem != null) {
             finishedEarly.add(GenerationResult.failure(request.id(), request.promptTokens(), problem));
             return;
         }
-        queue.add(new ActiveSequence(request, tokenizer));
+        queue.add(new ActiveSequence(runnable, request.promptTokens().length - runnable.promptTokens().length,
+                tokenizer));
+    }
+
+    /** The tokenizer's BOS, else config.json's (token-only use), or -1. */
+    private int bosTokenId() {
+        return tokenizer != null ? tokenizer.bosTokenId() : backend.config().bosTokenId();
     }
 
     private String problemWith(GenerationRequest request) {
@@ -45,8 +61,9 @@ public final class Scheduler {
         }
         if (length > backend.contextLength()) {
             return "prompt of " + length + " tokens does not fit the context window of " + backend.contextLength()
-                    + " tokens; shorten it or raise --context-length (the model allows "
-                    + backend.config().maxPositionEmbeddings() + ")";
+                    + " tokens; shorten it, raise --context-length (the model allows "
+                    + backend.config().maxPositionEmbeddings() + "), or ask for truncation (--truncate-prompts keeps"
+                    + " its end)";
         }
         if (!request.stopStrings().isEmpty() && tokenizer == null) {
             return "stop strings need the model's tokenizer, and this model has none";

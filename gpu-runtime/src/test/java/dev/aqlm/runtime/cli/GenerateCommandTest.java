@@ -84,6 +84,22 @@ class GenerateCommandTest {
         assertThat(tooLong.get("error").asText()).contains("does not fit the context window of 64");
     }
 
+    @Test
+    void truncatePromptsRunsAnOverLongPromptAndReportsTheDroppedTokens() throws Exception {
+        Path prompts = dir.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"id\": \"long\", \"prompt\": " + json("word ".repeat(80)) + "}\n");
+        Path output = dir.resolve("out.jsonl");
+        int exit = run("generate", "--model", Fixtures.model(MODEL).toString(), "--prompts", prompts.toString(),
+                "--output", output.toString(), "--max-new-tokens", "12", "--backend", "cpu", "--context-length", "64",
+                "--ignore-eos", "--truncate-prompts");
+        assertEquals(0, exit);
+        JsonNode row = new ObjectMapper().readTree(Files.readAllLines(output).get(0));
+        assertThat(row.get("error").isNull()).as(row.toString()).isTrue();
+        assertEquals(52, row.get("prompt_tokens").asInt(), "64 - 12 new tokens");
+        assertThat(row.get("truncated_prompt_tokens").asInt()).isPositive();
+        assertEquals(12, row.get("completion_tokens").asInt());
+    }
+
     private static String json(String text) {
         return new ObjectMapper().valueToTree(text).toString();
     }

@@ -39,7 +39,7 @@ class CudaBackendBehaviourTest {
             SamplingParams sampling = i % 3 == 0 ? SamplingParams.GREEDY
                     : new SamplingParams(0.9, i % 3 == 1 ? 0 : 20, 0.95, 1000 + i);
             requests.add(new GenerationRequest("r" + i, prompts.get(i % prompts.size()).inputIds(), sampling,
-                    10 + 3 * i, Set.of(), List.of(), null));
+                    10 + 3 * i, Set.of(), List.of(), null, false));
         }
         return requests;
     }

@@ -25,7 +25,7 @@ public final class ExpectedCompletions {
             for (Map.Entry<String, String> row : promptsById.entrySet()) {
                 SamplingParams sampling = new SamplingParams(d.temperature(), d.topK(), d.topP(),
                         SamplingRandom.seedFor(d.jobSeed(), row.getKey()));
-                GenerationSettings settings = new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null);
+                GenerationSettings settings = new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null, false);
                 int[] tokens = d.applyChatTemplate()
                         ? model.tokenizer().encode(ChatTemplate.forModel(specs.model(), null).renderUserPrompt(row.getValue()), false)
                         : model.tokenizer().encode(row.getValue());
