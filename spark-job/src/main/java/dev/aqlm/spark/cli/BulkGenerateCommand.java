@@ -116,6 +116,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
                 .maxNewTokens(settings.maxNewTokens()).temperature(settings.sampling().temperature())
                 .topK(settings.sampling().topK()).topP(settings.sampling().topP()).seed(settings.sampling().seed())
                 .stopStrings(settings.stopStrings()).stopAtEos(settings.stopAtEos()).chat(chat, template)
+                .truncatePrompts(settings.truncatePrompts())
                 .partitions(partitions).commitEveryRows(commitEvery).queueDepth(queueDepth)
                 .faultInjection(injectFault).progressIntervalSeconds(progressInterval)
                 .build();

@@ -16,6 +16,8 @@ public final class GeneratedRows {
     public static final String PROMPT = "prompt";
     public static final String COMPLETION = "completion";
     public static final String PROMPT_TOKENS = "prompt_tokens";
+    /** Tokens cut from the prompt's start to fit the context window (--truncate-prompts); 0 if none, null on error. */
+    public static final String TRUNCATED_PROMPT_TOKENS = "truncated_prompt_tokens";
     public static final String COMPLETION_TOKENS = "completion_tokens";
     public static final String FINISH_REASON = "finish_reason";
     public static final String LATENCY_MS = "latency_ms";
@@ -27,6 +29,7 @@ public final class GeneratedRows {
             DataTypes.createStructField(PROMPT, DataTypes.StringType, true),
             DataTypes.createStructField(COMPLETION, DataTypes.StringType, true),
             DataTypes.createStructField(PROMPT_TOKENS, DataTypes.IntegerType, true),
+            DataTypes.createStructField(TRUNCATED_PROMPT_TOKENS, DataTypes.IntegerType, true),
             DataTypes.createStructField(COMPLETION_TOKENS, DataTypes.IntegerType, false),
             DataTypes.createStructField(FINISH_REASON, DataTypes.StringType, false),
             DataTypes.createStructField(LATENCY_MS, DataTypes.DoubleType, true),
@@ -50,20 +53,27 @@ public final class GeneratedRows {
         static final RowSettings UNKNOWN = new RowSettings(null, null, null, null, null);
     }
 
-    public static Row success(String id, String prompt, String completion, int promptTokens, int completionTokens,
-                              String finishReason, double latencyMs, String model, RowSettings settings) {
-        return row(id, prompt, completion, promptTokens, completionTokens, finishReason, latencyMs, null, model, settings);
+    /**
+     * @param promptTokens          the prompt's length as the model saw it (after truncation)
+     * @param truncatedPromptTokens tokens cut from the prompt to fit the context window
+     */
+    public static Row success(String id, String prompt, String completion, int promptTokens,
+                              int truncatedPromptTokens, int completionTokens, String finishReason, double latencyMs,
+                              String model, RowSettings settings) {
+        return row(id, prompt, completion, promptTokens, truncatedPromptTokens, completionTokens, finishReason,
+                latencyMs, null, model, settings);
     }
 
     /** @param promptTokens the prompt's length when it was tokenized, else null */
     public static Row failure(String id, String prompt, Integer promptTokens, String error, String model,
                               RowSettings settings) {
-        return row(id, prompt, "", promptTokens, 0, "error", null, error, model, settings);
+        return row(id, prompt, "", promptTokens, null, 0, "error", null, error, model, settings);
     }
 
-    private static Row row(String id, String prompt, String completion, Integer promptTokens, int completionTokens,
-                           String finishReason, Double latencyMs, String error, String model, RowSettings s) {
-        return RowFactory.create(id, prompt, completion, promptTokens, completionTokens, finishReason, latencyMs, error,
-                model, s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), s.seed());
+    private static Row row(String id, String prompt, String completion, Integer promptTokens,
+                           Integer truncatedPromptTokens, int completionTokens, String finishReason, Double latencyMs,
+                           String error, String model, RowSettings s) {
+        return RowFactory.create(id, prompt, completion, promptTokens, truncatedPromptTokens, completionTokens,
+                finishReason, latencyMs, error, model, s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), s.seed());
     }
 }

@@ -20,16 +20,19 @@ public final class GenerationDefaults implements Serializable {
     private final boolean stopAtEos;
     private final boolean applyChatTemplate;
     private final String chatTemplate;
+    private final boolean truncatePrompts;
 
     /**
      * @param modelLabel        what the output's model column says (the --model the user gave)
      * @param jobSeed           row seeds derive from (jobSeed, row id) unless a row has a seed column
      * @param applyChatTemplate render each prompt as one user message through the chat template
      * @param chatTemplate      a template that replaces the tokenizer's own, or null
+     * @param truncatePrompts   cut prompts that leave no room for max_new_tokens (BOS and their end kept) instead of
+     *                          failing their rows
      */
     public GenerationDefaults(String modelLabel, int maxNewTokens, double temperature, int topK, double topP,
                               long jobSeed, List<String> stopStrings, boolean stopAtEos, boolean applyChatTemplate,
-                              String chatTemplate) {
+                              String chatTemplate, boolean truncatePrompts) {
         this.modelLabel = modelLabel;
         this.maxNewTokens = maxNewTokens;
         this.temperature = temperature;
@@ -40,6 +43,7 @@ public final class GenerationDefaults implements Serializable {
         this.stopAtEos = stopAtEos;
         this.applyChatTemplate = applyChatTemplate;
         this.chatTemplate = chatTemplate;
+        this.truncatePrompts = truncatePrompts;
     }
 
     public String modelLabel() {
@@ -80,5 +84,9 @@ public final class GenerationDefaults implements Serializable {
 
     public String chatTemplate() {
         return chatTemplate;
+    }
+
+    public boolean truncatePrompts() {
+        return truncatePrompts;
     }
 }

@@ -63,6 +63,7 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         private boolean stopAtEos = true;
         private boolean chat;
         private String chatTemplate;
+        private boolean truncatePrompts;
         private int partitions;
         private int queueDepth;
         private String faultInjection;
@@ -140,6 +141,15 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
             return self();
         }
 
+        /**
+         * Cut a prompt that leaves no room for max_new_tokens in the context window (its BOS and its last tokens are
+         * kept; the row's truncated_prompt_tokens says how many were dropped) instead of making it an error row.
+         */
+        public B truncatePrompts(boolean value) {
+            truncatePrompts = value;
+            return self();
+        }
+
         public B partitions(int value) {
             partitions = value;
             return self();
@@ -157,7 +167,7 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
 
         GenerationSpec generationSpec() {
             GenerationDefaults defaults = new GenerationDefaults(model, maxNewTokens, temperature, topK, topP, seed,
-                    stopStrings, stopAtEos, chat, chatTemplate);
+                    stopStrings, stopAtEos, chat, chatTemplate, truncatePrompts);
             return new GenerationSpec(model, engine, defaults, promptColumn, idColumn, rowOverrides, partitions,
                     queueDepth, faultInjection);
         }

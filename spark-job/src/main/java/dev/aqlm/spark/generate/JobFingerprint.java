@@ -38,6 +38,8 @@ public final class JobFingerprint {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Bytes of each weight file's start and end that are hashed: enough to tell checkpoints apart, cheap to read. */
     private static final int SAMPLE_BYTES = 1 << 20;
+    /** Settings added after outputs were already written: an older fingerprint without one had this value. */
+    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false");
 
     private final Map<String, String> fields;
 
@@ -66,6 +68,7 @@ public final class JobFingerprint {
         fields.put("seed", Long.toString(d.jobSeed()));
         fields.put("stop", String.join("\u241F", d.stopStrings()));
         fields.put("stop_at_eos", Boolean.toString(d.stopAtEos()));
+        fields.put("truncate_prompts", Boolean.toString(d.truncatePrompts()));
         fields.put("output_format", spec.outputFormat().name().toLowerCase());
         return new JobFingerprint(fields);
     }
@@ -78,7 +81,7 @@ public final class JobFingerprint {
     public void requireSameAs(JobFingerprint stored, String output) {
         List<String> changes = new ArrayList<>();
         for (String key : fields.keySet()) {
-            String before = stored.fields.get(key);
+            String before = stored.fields.getOrDefault(key, ADDED_LATER.get(key));
             if (!fields.get(key).equals(before)) {
                 changes.add(key + ": " + (before == null ? "(absent)" : "'" + before + "'") + " -> '" + fields.get(key) + "'");
             }

@@ -28,6 +28,10 @@ public record JobSummary(String output, OutputFormat format, long inputRows, lon
     public void print(PrintStream out) {
         out.printf("rows:        %d generated this run (%d with an error), %d skipped as already done, %d input rows%n",
                 thisRun.rows(), thisRun.errors(), skippedRows, inputRows);
+        if (thisRun.truncatedRows() > 0) {
+            out.printf("truncated:   %d prompt(s) cut to fit the context window (truncated_prompt_tokens > 0)%n",
+                    thisRun.truncatedRows());
+        }
         out.printf("tokens:      %d prompt, %d completion%n", thisRun.promptTokens(), thisRun.completionTokens());
         out.printf("throughput:  %.1f completion tokens/s, %.2f rows/s over %.1f s (%d commit wave%s)%n",
                 completionTokensPerSecond(), rowsPerSecond(), seconds, waves, waves == 1 ? "" : "s");

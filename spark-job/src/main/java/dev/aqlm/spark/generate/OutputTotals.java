@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,11 +17,12 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Row, error and token counts of a job's written output: the numbers a summary reports (not the accumulators).
  *
- * @param commonErrors the most frequent error messages and their counts, most frequent first
+ * @param truncatedRows rows whose prompt was cut to fit the context window (--truncate-prompts)
+ * @param commonErrors  the most frequent error messages and their counts, most frequent first
  */
-public record OutputTotals(long rows, long errors, long promptTokens, long completionTokens,
+public record OutputTotals(long rows, long errors, long truncatedRows, long promptTokens, long completionTokens,
                            Map<String, Long> commonErrors) {
-    public static final OutputTotals NONE = new OutputTotals(0, 0, 0, 0, Map.of());
+    public static final OutputTotals NONE = new OutputTotals(0, 0, 0, 0, 0, Map.of());
     private static final int COMMON_ERRORS = 3;
     /** Error messages are grouped by their start: the tail often names the row (a token count, a value). */
     public static final int ERROR_PREFIX = 60;
@@ -28,6 +30,7 @@ public record OutputTotals(long rows, long errors, long promptTokens, long compl
     /** Reads the output folder (an empty or missing one counts as no rows). */
     public static OutputTotals read(SparkSession spark, String output, OutputFormat format) {
         Row totals = rows(spark, output, format).agg(count(lit(1)), count(col(GeneratedRows.ERROR)),
+                count(when(col(GeneratedRows.TRUNCATED_PROMPT_TOKENS).gt(0), lit(1))),
                 coalesce(sum(GeneratedRows.PROMPT_TOKENS), lit(0L)),
                 coalesce(sum(GeneratedRows.COMPLETION_TOKENS), lit(0L))).first();
         Map<String, Long> common = new LinkedHashMap<>();
@@ -38,7 +41,8 @@ public record OutputTotals(long rows, long errors, long promptTokens, long compl
                 common.put(row.getString(0), row.getLong(1));
             }
         }
-        return new OutputTotals(totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3), common);
+        return new OutputTotals(totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3),
+                totals.getLong(4), common);
     }
 
     /** The output's rows with the output schema (given explicitly, so a folder without data files reads as empty). */
@@ -47,7 +51,8 @@ public record OutputTotals(long rows, long errors, long promptTokens, long compl
     }
 
     public OutputTotals minus(OutputTotals earlier) {
-        return new OutputTotals(rows - earlier.rows, errors - earlier.errors, promptTokens - earlier.promptTokens,
+        return new OutputTotals(rows - earlier.rows, errors - earlier.errors, truncatedRows - earlier.truncatedRows,
+                promptTokens - earlier.promptTokens,
                 completionTokens - earlier.completionTokens, commonErrors);
     }
 }

@@ -86,7 +86,7 @@ final class StreamingGeneration implements Iterator<Row> {
         }
         counters.record(result.promptTokens().length, result.completionTokens().length, false);
         return GeneratedRows.success(row.id(), row.prompt(), result.completion(), result.promptTokens().length,
-                result.completionTokens().length, result.finishReason().label(), result.latencyNanos() / 1e6,
+                result.truncatedPromptTokens(), result.completionTokens().length, result.finishReason().label(), result.latencyNanos() / 1e6,
                 modelLabel, row.settings());
     }
 

@@ -25,7 +25,8 @@ public final class ExpectedCompletions {
             for (Map.Entry<String, String> row : promptsById.entrySet()) {
                 SamplingParams sampling = new SamplingParams(d.temperature(), d.topK(), d.topP(),
                         SamplingRandom.seedFor(d.jobSeed(), row.getKey()));
-                GenerationSettings settings = new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null, false);
+                GenerationSettings settings = new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null,
+                        d.truncatePrompts());
                 int[] tokens = d.applyChatTemplate()
                         ? model.tokenizer().encode(ChatTemplate.forModel(specs.model(), null).renderUserPrompt(row.getValue()), false)
                         : model.tokenizer().encode(row.getValue());

@@ -119,6 +119,37 @@ class GenerateJobLocalTest {
                 new JobSpecs().temperature(0).contextLength(48)).get("bad.jsonl:8").completion();
         assertEquals(engineGreedy, greedy.getAs(GeneratedRows.COMPLETION));
         assertTrue((int) rows.get("bad.jsonl:4").getAs(GeneratedRows.PROMPT_TOKENS) > 48, "the error row keeps the count");
+        assertNull(rows.get("bad.jsonl:4").getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS), "null on error rows");
+        assertEquals(0, (int) greedy.getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS));
+        assertEquals(0, summary.thisRun().truncatedRows());
+    }
+
+    @Test
+    void overLongPromptIsTruncatedWhenAskedAndResumeRefusesAnotherSetting(@TempDir Path dir) throws IOException {
+        Path input = dir.resolve("long.jsonl");
+        Map<String, String> prompts = new LinkedHashMap<>();
+        writeJsonlWithIds(input, List.of("Once upon a time", "the quick brown fox jumps over the lazy dog, ".repeat(10)),
+                prompts);
+        Path out = dir.resolve("out");
+        JobSpecs specs = new JobSpecs().input(input).output(out).outputFormat(OutputFormat.JSONL).contextLength(48)
+                .maxNewTokens(10).truncatePrompts(true);
+
+        JobSummary summary = new GenerateJob(spark, specs.build(), QUIET).run();
+
+        Map<String, Row> rows = outputById(out, OutputFormat.JSONL);
+        Map<String, GenerationResult> expected = ExpectedCompletions.of(prompts, specs);
+        Row overLong = rows.get("row-1");
+        assertNull(overLong.getAs(GeneratedRows.ERROR));
+        assertTrue((int) overLong.getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS) > 0);
+        assertEquals(expected.get("row-1").truncatedPromptTokens(), (int) overLong.getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS));
+        assertEquals(48 - 10, (int) overLong.getAs(GeneratedRows.PROMPT_TOKENS), "what the model saw: room for 10 new tokens");
+        assertEquals(expected.get("row-1").completion(), overLong.getAs(GeneratedRows.COMPLETION));
+        assertEquals(0, (int) rows.get("row-0").getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS));
+        assertEquals(1, summary.thisRun().truncatedRows());
+
+        AqlmException changed = assertThrows(AqlmException.class, () -> new GenerateJob(spark,
+                specs.truncatePrompts(false).mode(GenerateJobSpec.OutputMode.RESUME).build(), QUIET).run());
+        assertTrue(changed.getMessage().contains("truncate_prompts: 'true' -> 'false'"), changed.getMessage());
     }
 
     @Test

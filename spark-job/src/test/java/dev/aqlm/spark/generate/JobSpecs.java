@@ -24,6 +24,7 @@ public final class JobSpecs {
     private String faultInjection;
     private Path model = modelDirectory();
     private boolean chat;
+    private boolean truncatePrompts;
 
     public static Path modelDirectory() {
         return Fixtures.model(MODEL);
@@ -103,6 +104,11 @@ public final class JobSpecs {
         return this;
     }
 
+    public JobSpecs truncatePrompts(boolean value) {
+        truncatePrompts = value;
+        return this;
+    }
+
     public JobSpecs faultInjection(String value) {
         faultInjection = value;
         return this;
@@ -110,19 +116,20 @@ public final class JobSpecs {
 
     public GenerationDefaults defaults() {
         return new GenerationDefaults(model.toString(), maxNewTokens, temperature, 0, 0.95, seed, List.of(),
-                true, chat, null);
+                true, chat, null, truncatePrompts);
     }
 
     /** The same generation settings for the DataFrame API (the prompt and id columns left to the caller). */
     public GenerationSpec.Builder generationSpec() {
         return GenerationSpec.builder(model.toString()).engine(engine()).maxNewTokens(maxNewTokens)
-                .temperature(temperature).topP(0.95).seed(seed).chat(chat, null).partitions(partitions);
+                .temperature(temperature).topP(0.95).seed(seed).chat(chat, null).partitions(partitions)
+                .truncatePrompts(truncatePrompts);
     }
 
     public GenerateJobSpec build() {
         return GenerateJobSpec.builder(model.toString(), input, output).idColumn(idColumn).outputFormat(outputFormat)
                 .mode(mode).engine(engine()).maxNewTokens(maxNewTokens).temperature(temperature).topP(0.95).seed(seed)
-                .chat(chat, null).partitions(partitions).commitEveryRows(commitEvery).faultInjection(faultInjection)
+                .chat(chat, null).truncatePrompts(truncatePrompts).partitions(partitions).commitEveryRows(commitEvery).faultInjection(faultInjection)
                 .progressIntervalSeconds(0).build();
     }
 }
