@@ -32,6 +32,7 @@ class BulkGenerateCommandTest {
         assertEquals(0.0, spec.generation().defaults().temperature());
         assertEquals(128, spec.generation().defaults().maxNewTokens());
         assertTrue(spec.generation().rowOverrides());
+        assertTrue(!spec.generation().defaults().truncatePrompts(), "over-long prompts are error rows by default");
         assertEquals(EngineOptions.BackendKind.AUTO, spec.generation().engine().backend());
     }
 
@@ -40,7 +41,7 @@ class BulkGenerateCommandTest {
         GenerateJobSpec spec = spec("--model", "m", "--input", "in", "--input-format", "csv", "--output", "out",
                 "--output-format", "jsonl", "--resume", "--temperature", "0.7", "--top-p", "0.9", "--seed", "5",
                 "--max-new-tokens", "64", "--slots", "16", "--backend", "cpu", "--chat", "--no-row-overrides",
-                "--commit-every", "100", "--partitions", "8", "--stop", "###");
+                "--commit-every", "100", "--partitions", "8", "--stop", "###", "--truncate-prompts");
         assertEquals(InputFormat.CSV, spec.inputFormat());
         assertEquals(OutputFormat.JSONL, spec.outputFormat());
         assertEquals(GenerateJobSpec.OutputMode.RESUME, spec.mode());
@@ -55,6 +56,7 @@ class BulkGenerateCommandTest {
         assertEquals(100, spec.commitEveryRows());
         assertEquals(8, spec.generation().partitions());
         assertTrue(!spec.generation().rowOverrides());
+        assertTrue(spec.generation().defaults().truncatePrompts());
     }
 
     @Test
