@@ -125,7 +125,8 @@ final class ActiveSequence {
             request.listener().onToken(request.id(), last, completion.substring(streamed));
         }
         long now = System.nanoTime();
-        return new GenerationResult(request.id(), request.promptTokens(), truncatedPromptTokens, completionTokens, completion, reason,
+        return new GenerationResult(request.id(), request.promptTokens(), truncatedPromptTokens, completionTokens,
+                completion, reason,
                 admittedAt - submittedAt, now - admittedAt, null);
     }
 

@@ -28,8 +28,8 @@ public record GenerationRequest(String id, int[] promptTokens, SamplingParams sa
     }
 
     public static GenerationRequest greedy(String id, int[] promptTokens, int maxNewTokens, Set<Integer> stopTokenIds) {
-        return new GenerationRequest(id, promptTokens, SamplingParams.GREEDY, maxNewTokens, stopTokenIds, List.of(), null,
-                false);
+        return new GenerationRequest(id, promptTokens, SamplingParams.GREEDY, maxNewTokens, stopTokenIds, List.of(),
+                null, false);
     }
 
     public GenerationRequest withPromptTruncation(boolean value) {

@@ -12,7 +12,8 @@ package dev.aqlm.runtime.engine;
  * @param queuedNanos           from submission to admission
  */
 public record GenerationResult(String id, int[] promptTokens, int truncatedPromptTokens,
-                               int[] completionTokens, String completion, FinishReason finishReason, long queuedNanos, long latencyNanos, String error) {
+                               int[] completionTokens, String completion, FinishReason finishReason,
+                               long queuedNanos, long latencyNanos, String error) {
 
     public boolean failed() {
         return error != null;

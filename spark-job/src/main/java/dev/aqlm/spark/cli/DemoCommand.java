@@ -79,8 +79,10 @@ public final class DemoCommand implements Callable<Integer> {
             List<Row> sample = OutputTotals.rows(spark, output.toString(), OutputFormat.PARQUET)
                     .orderBy(GeneratedRows.ID).limit(3).collectAsList();
             for (Row row : sample) {
-                System.out.printf("  %s  %s%n      -> %s  [%s, %d tokens]%n", row.getString(0), row.getString(1),
-                        printable(row.getString(2)), row.getString(5), row.getInt(4));
+                System.out.printf("  %s  %s%n      -> %s  [%s, %d tokens]%n", row.<String>getAs(GeneratedRows.ID),
+                        row.<String>getAs(GeneratedRows.PROMPT), printable(row.getAs(GeneratedRows.COMPLETION)),
+                        row.<String>getAs(GeneratedRows.FINISH_REASON),
+                        row.<Integer>getAs(GeneratedRows.COMPLETION_TOKENS));
             }
         } finally {
             spark.stop();
