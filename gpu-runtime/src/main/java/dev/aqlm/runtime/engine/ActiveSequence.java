@@ -126,8 +126,7 @@ final class ActiveSequence {
         }
         long now = System.nanoTime();
         return new GenerationResult(request.id(), request.promptTokens(), truncatedPromptTokens, completionTokens,
-                completion, reason,
-                admittedAt - submittedAt, now - admittedAt, null);
+                completion, reason, admittedAt - submittedAt, now - admittedAt, null);
     }
 
     private void emit(int token, int upTo) {
