@@ -34,17 +34,8 @@ __device__ __forceinline__ __nv_bfloat162 add2(__nv_bfloat162 a, __nv_bfloat162 
 
 // Reductions over the 32 lanes of a warp, with a fixed (xor butterfly) order: every lane gets the same value and the
 // result does not depend on anything but the inputs.
-__device__ __forceinline__ float warp_sum(float v) {
-#pragma unroll
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
-__device__ __forceinline__ double warp_sum(double v) {
-#pragma unroll
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
-__device__ __forceinline__ int warp_sum(int v) {
+template <typename T>  // float, double or int
+__device__ __forceinline__ T warp_sum(T v) {
 #pragma unroll
     for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
     return v;
