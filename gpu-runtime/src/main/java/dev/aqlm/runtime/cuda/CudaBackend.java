@@ -50,6 +50,20 @@ public final class CudaBackend implements Backend {
 
     /** Uploads {@code weights} to the device {@code options.deviceOrdinal()} names. */
     public static CudaBackend open(ModelWeights weights, EngineOptions options) {
+        int ropePositions = options.effectiveContextLength(weights.config().maxPositionEmbeddings());
+        return open(options, (context, pool) -> DeviceModel.upload(pool, weights, ropePositions));
+    }
+
+    /** Puts a model into a fresh context's memory pool (a checkpoint's upload, or synthetic weights built there). */
+    interface ModelPlacement {
+        DeviceModel place(CudaContext context, DeviceMemoryPool pool);
+    }
+
+    /**
+     * A backend on the device {@code options.deviceOrdinal()} names, serving the model {@code placement} puts there.
+     * Whatever fails on the way frees the pool and the context, so a refused model leaves the device as it was.
+     */
+    static CudaBackend open(EngineOptions options, ModelPlacement placement) {
         CudaAvailability availability = CudaAvailability.check(options.deviceOrdinal());
         if (!availability.usable()) {
             throw new CudaUnavailableException(availability.reason());
@@ -58,20 +72,7 @@ public final class CudaBackend implements Backend {
         DeviceMemoryPool pool = new DeviceMemoryPool(context);
         try {
             context.makeCurrent();
-            int ropePositions = options.effectiveContextLength(weights.config().maxPositionEmbeddings());
-            DeviceModel model = DeviceModel.upload(pool, weights, ropePositions);
-            return new CudaBackend(context, pool, model, options);
-        } catch (RuntimeException e) {
-            pool.close();
-            context.close();
-            throw e;
-        }
-    }
-
-    /** A backend over a model already on the device (synthetic benchmark models); takes ownership of all three. */
-    static CudaBackend resident(CudaContext context, DeviceMemoryPool pool, DeviceModel model, EngineOptions options) {
-        try {
-            return new CudaBackend(context, pool, model, options);
+            return new CudaBackend(context, pool, placement.place(context, pool), options);
         } catch (RuntimeException e) {
             pool.close();
             context.close();

@@ -34,27 +34,16 @@ public final class SyntheticDeviceModel {
     /** A backend on device {@code options.deviceOrdinal()} over a synthetic Llama of {@code shape}; null scheme = dense. */
     public static CudaBackend open(SyntheticShape shape, AqlmConfig scheme, DType dtype, EngineOptions options,
                                    long seed) {
-        CudaAvailability availability = CudaAvailability.check(options.deviceOrdinal());
-        if (!availability.usable()) {
-            throw new CudaUnavailableException(availability.reason());
-        }
-        CudaContext context = new CudaContext(availability.device());
-        DeviceMemoryPool pool = new DeviceMemoryPool(context);
-        try {
-            context.makeCurrent();
-            ModelConfig config = new ModelConfig(Architecture.LLAMA, shape.vocab(), shape.hidden(), shape.intermediate(),
-                    shape.layers(), shape.heads(), shape.kvHeads(), shape.headDim(), 1e-5, RopeConfig.unscaled(10000),
-                    shape.maxPositions(), 0, false, dtype, 1, List.of(2), 0, 0, scheme);
-            int positions = options.effectiveContextLength(shape.maxPositions());
+        ModelConfig config = new ModelConfig(Architecture.LLAMA, shape.vocab(), shape.hidden(), shape.intermediate(),
+                shape.layers(), shape.heads(), shape.kvHeads(), shape.headDim(), 1e-5, RopeConfig.unscaled(10000),
+                shape.maxPositions(), 0, false, dtype, 1, List.of(2), 0, 0, scheme);
+        int positions = options.effectiveContextLength(shape.maxPositions());
+        return CudaBackend.open(options, (context, pool) -> {
             DeviceModel model = new SyntheticDeviceModel(context, pool, ActivationType.forCheckpoint(dtype), seed)
                     .build(config, positions);
             context.synchronize("filling synthetic weights");
-            return CudaBackend.resident(context, pool, model, options);
-        } catch (RuntimeException e) {
-            pool.close();
-            context.close();
-            throw e;
-        }
+            return model;
+        });
     }
 
     private DeviceModel build(ModelConfig config, int positions) {
