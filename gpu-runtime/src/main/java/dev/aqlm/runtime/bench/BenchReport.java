@@ -15,6 +15,7 @@ import java.util.List;
 
 /** Compares rows with their baselines, prints the table and writes the JSON of a bench run. */
 public final class BenchReport {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final List<BenchResult> rows = new ArrayList<>();
     private final String command;
 
@@ -59,27 +60,38 @@ public final class BenchReport {
         }
     }
 
+    /** The JSON of a plain bench run: the command, the JVM and its CPUs, the rows. */
     public static void writeJson(List<BenchResult> rows, String command, Path file) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
+        ObjectNode machine = JSON.createObjectNode();
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        write(document(command, machine, rows), file);
+    }
+
+    /** A bench run's JSON document: the command and date, what the caller says of the machine, then the rows. */
+    public static ObjectNode document(String command, ObjectNode machine, List<BenchResult> rows) {
+        ObjectNode root = JSON.createObjectNode();
         root.put("command", command);
         root.put("date", Instant.now().toString());
-        root.put("java", System.getProperty("java.version"));
-        root.put("cpus", Runtime.getRuntime().availableProcessors());
+        root.setAll(machine);
         ArrayNode results = root.putArray("results");
         for (BenchResult r : rows) {
-            ObjectNode node = json.valueToTree(r);
+            ObjectNode node = JSON.valueToTree(r);
             node.put("millisecondsPerStep", r.millisecondsPerStep());
             if (Double.isNaN(r.speedup())) {
                 node.putNull("speedup");
             }
             results.add(node);
         }
+        return root;
+    }
+
+    public static void write(ObjectNode document, Path file) {
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            json.writeValue(file.toFile(), root);
+            JSON.writeValue(file.toFile(), document);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

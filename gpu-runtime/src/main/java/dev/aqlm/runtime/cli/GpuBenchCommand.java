@@ -1,8 +1,7 @@
 package dev.aqlm.runtime.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aqlm.runtime.bench.BenchReport;
 import dev.aqlm.runtime.bench.BenchResult;
@@ -17,9 +16,7 @@ import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -139,22 +136,11 @@ public final class GpuBenchCommand implements Callable<Integer> {
     }
 
     private static void writeJson(Path file, String command, String device, double bandwidth, List<BenchResult> rows,
-                                  List<Traffic> traffic) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        root.put("command", command);
-        root.put("date", Instant.now().toString());
-        root.put("device", device);
-        root.put("copyBandwidthBytesPerSecond", bandwidth);
-        ArrayNode results = root.putArray("results");
-        for (BenchResult r : rows) {
-            ObjectNode node = mapper.valueToTree(r);
-            node.put("millisecondsPerStep", r.millisecondsPerStep());
-            if (Double.isNaN(r.speedup())) {
-                node.putNull("speedup");
-            }
-            results.add(node);
-        }
+                                  List<Traffic> traffic) {
+        ObjectNode machine = JsonNodeFactory.instance.objectNode();
+        machine.put("device", device);
+        machine.put("copyBandwidthBytesPerSecond", bandwidth);
+        ObjectNode root = BenchReport.document(command, machine, rows);
         ArrayNode decode = root.putArray("decodeTraffic");
         for (Traffic t : traffic) {
             ObjectNode node = decode.addObject();
@@ -165,9 +151,6 @@ public final class GpuBenchCommand implements Callable<Integer> {
             node.put("bytesPerSecond", t.bytesPerSecond());
             node.put("fractionOfCopyBandwidth", t.fractionOfCopyBandwidth());
         }
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        mapper.writeValue(file.toFile(), root);
+        BenchReport.write(root, file);
     }
 }
