@@ -24,15 +24,20 @@ if [ ${#sources[@]} -eq 0 ]; then
 fi
 if [ -f "$fatbin" ]; then
   stale=0
-  for f in "${sources[@]}" "${headers[@]}" "$0"; do [ "$f" -nt "$fatbin" ] && stale=1; done
+  for f in "${sources[@]}" "${headers[@]}" "$0" "$(dirname "$0")/sources-hash.sh"; do [ "$f" -nt "$fatbin" ] && stale=1; done
   [ -f "$out_dir/aqlm_kernels.cuda-version" ] || stale=1
   if [ $stale -eq 0 ]; then echo "[kernels] $fatbin is up to date"; exit 0; fi
 fi
 
-# One translation unit keeps the fatbin a single module (one cuModuleLoadData per context).
+# One translation unit keeps the fatbin a single module (one cuModuleLoadData per context). It also carries the
+# SHA-256 of the sources, by which the CUDA emulator ties the fatbin to the host module built from the same sources.
 unit=$(mktemp --suffix=.cu)
 trap 'rm -f "$unit"' EXIT
-for f in "${sources[@]}"; do echo "#include \"$f\""; done > "$unit"
+{
+  for f in "${sources[@]}"; do echo "#include \"$f\""; done
+  echo "extern \"C\" __device__ const char aqlm_kernel_sources_sha256[] ="
+  echo "    \"aqlm-kernel-sources-sha256:$("$(dirname "$0")/sources-hash.sh" "$src_dir")\";"
+} > "$unit"
 
 echo "[kernels] $("$nvcc" --version | tail -1)"
 # The toolkit release, for the message when a driver too old for it refuses the fatbin (KernelImage.java).

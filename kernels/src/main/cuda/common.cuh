@@ -103,6 +103,9 @@ __device__ __forceinline__ unsigned long long block_max(unsigned long long v, un
 }
 
 // ---- sm_80 primitives ----
+#ifdef CUEMU_HOST  // the CUDA emulator (kernels/emulator): the same functions without inline PTX
+#include "cuemu/sm80.h"
+#else
 
 __device__ __forceinline__ uint32_t smem_address(const void* p) {
     return static_cast<uint32_t>(__cvta_generic_to_shared(p));
@@ -158,5 +161,6 @@ __device__ __forceinline__ uint32_t dynamic_smem_bytes() {
     asm("mov.u32 %0, %%dynamic_smem_size;" : "=r"(bytes));
     return bytes;
 }
+#endif  // CUEMU_HOST
 
 }  // namespace aqlm

@@ -30,6 +30,11 @@ public record CudaDevice(int ordinal, CUdevice handle, String name, String pciBu
         return major + "." + minor;
     }
 
+    /** A device of the CUDA emulator: it proves logic, never speed. */
+    public boolean isEmulated() {
+        return CudaEmulator.isEmulatedDeviceName(name);
+    }
+
     public boolean isSupported() {
         return major >= MIN_MAJOR;
     }

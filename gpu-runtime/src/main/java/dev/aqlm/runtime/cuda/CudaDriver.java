@@ -5,7 +5,8 @@ import jcuda.driver.JCudaDriver;
 
 /**
  * The process-wide CUDA driver: JCuda's native binding (which needs libcuda.so.1) loaded and cuInit called, once.
- * When either fails, {@link #unavailableReason()} says why in words a user can act on.
+ * When either fails, {@link #unavailableReason()} says why in words a user can act on. With
+ * {@code AQLM_CUDA_EMULATOR=1} the driver is the CPU emulator ({@link CudaEmulator}).
  */
 public final class CudaDriver {
     private static final Object LOCK = new Object();
@@ -35,6 +36,12 @@ public final class CudaDriver {
     }
 
     private static String initialise() {
+        if (CudaEmulator.requested()) {
+            String emulator = CudaEmulator.load();  // before JCuda's binding, which links to libcuda.so.1
+            if (emulator != null) {
+                return emulator;
+            }
+        }
         int result;
         try {
             JCudaDriver.setExceptionsEnabled(false);

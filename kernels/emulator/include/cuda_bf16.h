@@ -1,0 +1,3 @@
+// The emulated bf16 type lives in the emulator's device dialect (cuemu/device.h, force-included).
+#pragma once
+#include "cuemu/device.h"
