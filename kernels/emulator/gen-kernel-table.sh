@@ -23,22 +23,24 @@ namespaces=$(cat "${sources[@]}" | perl -ne 'print "$1\n" while /namespace\s+(\w
   for s in "${sources[@]}"; do echo "#include \"$s\""; done
   echo '#include "cuemu/kernel_entry.h"'
   echo
-  echo "// A block-scope 'extern __shared__' array names the array of its enclosing namespace: one in each. Sized for"
-  echo "// the largest opt-in dynamic shared memory of any emulated device; the launch says how much is usable."
+  echo "// A block-scope 'extern __shared__' array names the array of its enclosing namespace: one array, aliased in"
+  echo "// each. Sized for the largest opt-in dynamic shared memory of any emulated device; the launch says how much of"
+  echo "// it is usable."
   echo "#define CUEMU_DYNAMIC_SHARED_CAPACITY (227 * 1024)"
   while read -r type name; do
     [ -n "$name" ] || continue
-    echo "alignas(16) thread_local $type $name[CUEMU_DYNAMIC_SHARED_CAPACITY / sizeof($type)];"
+    array="$name[CUEMU_DYNAMIC_SHARED_CAPACITY / sizeof($type)]"
+    echo "alignas(16) thread_local $type cuemu_dynamic_shared_$name[CUEMU_DYNAMIC_SHARED_CAPACITY / sizeof($type)];"
+    echo "extern thread_local $type $array __attribute__((alias(\"cuemu_dynamic_shared_$name\")));"
     for ns in $namespaces; do
-      echo "namespace $ns { alignas(16) thread_local $type $name[CUEMU_DYNAMIC_SHARED_CAPACITY / sizeof($type)]; }"
+      echo "namespace $ns { extern thread_local $type $array __attribute__((alias(\"cuemu_dynamic_shared_$name\"))); }"
     done
   done <<< "$shared_arrays"
   echo "static int dynamic_shared_arrays(char** arrays, int capacity) {"
   echo "    int count = 0;"
   while read -r type name; do
     [ -n "$name" ] || continue
-    echo "    if (count < capacity) arrays[count++] = reinterpret_cast<char*>(::$name);"
-    for ns in $namespaces; do echo "    if (count < capacity) arrays[count++] = reinterpret_cast<char*>($ns::$name);"; done
+    echo "    if (count < capacity) arrays[count++] = reinterpret_cast<char*>(cuemu_dynamic_shared_$name);"
   done <<< "$shared_arrays"
   echo "    return count;"
   echo "}"

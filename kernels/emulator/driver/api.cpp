@@ -456,9 +456,9 @@ CUEMU_API cuModuleUnload(void* module) {
 CUEMU_API cuModuleGetFunction(void** function, void* module, const char* name) {
     Module* m = static_cast<Module*>(module);
     if (!m) return INVALID_HANDLE;
-    for (int i = 0; i < m->info->kernel_count; i++) {
-        if (strcmp(m->info->kernels[i].name, name) == 0) {
-            *function = new Function{m, &m->info->kernels[i]};
+    for (Function& f : m->functions) {
+        if (strcmp(f.kernel->name, name) == 0) {
+            *function = &f;
             return SUCCESS;
         }
     }

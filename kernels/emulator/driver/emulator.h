@@ -126,17 +126,19 @@ void unregister_stream(Stream* stream);
 extern thread_local Stream* t_capturing;  // a global/thread-local mode capture begun on this thread
 
 // ---- modules ----
+struct Module;
+struct Function {
+    const Module* module;
+    const cuemu_kernel* kernel;
+    int max_dynamic_shared = 48 * 1024;  // cuFuncSetAttribute raises it; it stays with the function, as on a GPU
+};
 struct Module {
     void* handle;
     const cuemu_module_info* info;
     std::string path;
+    std::vector<Function> functions;  // one per kernel: cuModuleGetFunction returns the same handle every time
 };
 Result load_module(const void* image, Module** out);
-struct Function {
-    const Module* module;
-    const cuemu_kernel* kernel;
-    int max_dynamic_shared = 48 * 1024;
-};
 
 // ---- grids ----
 struct Launch {

@@ -72,7 +72,8 @@ Result open_host_module(const std::string& path, Module** out) {
         return INVALID_IMAGE;
     }
     allow_module_segments(handle);
-    Module* module = new Module{handle, info, path};
+    Module* module = new Module{handle, info, path, {}};
+    for (int i = 0; i < info->kernel_count; i++) module->functions.push_back(Function{module, &info->kernels[i]});
     g_modules[path] = module;
     *out = module;
     return SUCCESS;

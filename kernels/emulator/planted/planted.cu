@@ -36,13 +36,12 @@ extern "C" __global__ void uses_dynamic_shared(float* out) {
 // Reads one element past the end of `in` (n elements).
 extern "C" __global__ void read_past_end(const float* in, float* out, int n) { out[0] = in[n]; }
 
-// Writes `count` floats far past the end of `out` (beyond its last page).
-extern "C" __global__ void write_far_past_end(float* out, int count) { out[count + 4096] = 1.f; }
+// Writes the element just past the end of `out` (count elements).
+extern "C" __global__ void write_past_end(float* out, int count) { out[count] = 1.f; }
 
-// A 16-byte vector load from an address that is only 4-byte aligned.
+// A 16-byte vector copy from an address that is only 4-byte aligned.
 extern "C" __global__ void misaligned_vector_load(const float* in, float* out) {
-    const uint4 v = *reinterpret_cast<const uint4*>(in + 1);
-    out[0] = __uint_as_float(v.x);
+    *reinterpret_cast<uint4*>(out) = *reinterpret_cast<const uint4*>(in + 1);
 }
 
 // Dereferences a pointer it reads from device memory (so the launch cannot see it).

@@ -89,10 +89,11 @@ template <typename A, typename B> inline typename std::common_type<A, B>::type m
 // ---- the grid runtime (exported by the emulated libcuda.so.1) ----
 #define CUEMU_RUNTIME __attribute__((visibility("default")))
 namespace cuemu {
-CUEMU_RUNTIME const uint3& thread_idx();
-CUEMU_RUNTIME const uint3& block_idx();
-CUEMU_RUNTIME const dim3& block_dim();
-CUEMU_RUNTIME const dim3& grid_dim();
+// By value: the coordinates land in the thread's registers, not in runtime memory the checked module would see read.
+CUEMU_RUNTIME uint3 thread_idx();
+CUEMU_RUNTIME uint3 block_idx();
+CUEMU_RUNTIME dim3 block_dim();
+CUEMU_RUNTIME dim3 grid_dim();
 CUEMU_RUNTIME unsigned dynamic_shared_bytes();
 
 CUEMU_RUNTIME void syncthreads(const char* file, int line);

@@ -5,6 +5,7 @@ import dev.aqlm.runtime.bench.BenchReport;
 import dev.aqlm.runtime.bench.BenchResult;
 import dev.aqlm.runtime.bench.Benchmark;
 import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.cuda.CudaEmulator;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.model.AqlmConfig;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
@@ -71,6 +72,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String command = "aqlm-spark bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        if (engine.toEngineOptions().backend() != EngineOptions.BackendKind.CPU) {
+            CudaEmulator.refuseSpeedMeasurement("bench");
+        }
         Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;

@@ -8,6 +8,7 @@ import dev.aqlm.runtime.bench.BenchResult;
 import dev.aqlm.runtime.bench.Benchmark;
 import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.cuda.CudaBackend;
+import dev.aqlm.runtime.cuda.CudaEmulator;
 import dev.aqlm.runtime.cuda.DecodeTraffic;
 import dev.aqlm.runtime.cuda.SyntheticDeviceModel;
 import dev.aqlm.runtime.engine.EngineOptions;
@@ -79,6 +80,7 @@ public final class GpuBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String command = "aqlm-runtime gpu-bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        CudaEmulator.refuseSpeedMeasurement("gpu-bench");
         SyntheticShape dims = SyntheticShape.preset(shape);
         DType type = DType.fromTorchName(dtype, "--dtype");
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);

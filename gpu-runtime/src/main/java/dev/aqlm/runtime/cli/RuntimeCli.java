@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "aqlm-runtime", mixinStandardHelpOptions = true,
         description = "Run AQLM language models on the CPU or a CUDA GPU.",
         subcommands = {GenerateCommand.class, BenchCommand.class, GpuBenchCommand.class, SynthesizeCommand.class,
+            InfoCommand.class,
             CommandLine.HelpCommand.class})
 public final class RuntimeCli {
     public static void main(String[] args) {

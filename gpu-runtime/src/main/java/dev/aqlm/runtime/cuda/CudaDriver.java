@@ -27,6 +27,13 @@ public final class CudaDriver {
         }
     }
 
+    /** True once the driver is loaded and initialised (never loads it). */
+    static boolean initialised() {
+        synchronized (LOCK) {
+            return attempted && failure == null;
+        }
+    }
+
     /** Throws a {@link CudaUnavailableException} naming the reason when the driver cannot be used. */
     public static void require() {
         String reason = unavailableReason();

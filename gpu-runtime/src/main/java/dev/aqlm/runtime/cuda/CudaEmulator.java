@@ -75,6 +75,18 @@ public final class CudaEmulator {
         }
     }
 
+    /**
+     * Speed is never measured on the emulator: {@code bench} (on a CUDA backend) and {@code gpu-bench} call this first
+     * and stop with the reason when the emulator was requested.
+     */
+    public static void refuseSpeedMeasurement(String command) {
+        if (requested()) {
+            throw new dev.aqlm.runtime.AqlmException(command + " measures speed, and the CUDA emulator ("
+                    + ENVIRONMENT_VARIABLE + "=1) runs the kernels on the CPU: it proves logic, never speed. Unset "
+                    + ENVIRONMENT_VARIABLE + " to measure a GPU (bench --backend cpu measures the CPU backend)");
+        }
+    }
+
     /** True for a device of the emulator (its name says so). */
     static boolean isEmulatedDeviceName(String name) {
         return name.startsWith("CUDA emulator");

@@ -2,6 +2,7 @@ package dev.aqlm.runtime.cuda;
 
 import java.util.Set;
 import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
 
 /**
  * What a CUresult means for the process. Most errors concern one call; a few are sticky: after them every later call
@@ -53,6 +54,18 @@ public final class CudaErrors {
     /** The symbolic name, e.g. "CUDA_ERROR_ILLEGAL_ADDRESS" (CUresult's table needs no native library). */
     public static String name(int result) {
         return CUresult.stringFor(result);
+    }
+
+    /**
+     * The driver's own words for an error (cuGetErrorString), or null when the driver is not loaded. The CUDA emulator
+     * answers a kernel fault with what it saw: the kernel, block, thread and address.
+     */
+    public static String description(int result) {
+        if (!CudaDriver.initialised()) {
+            return null;
+        }
+        String[] text = new String[1];
+        return JCudaDriver.cuGetErrorString(result, text) == CUresult.CUDA_SUCCESS ? text[0] : null;
     }
 
     /** True when the error poisons the context: nothing more can run in this process on that device. */

@@ -12,7 +12,7 @@ public class CudaException extends AqlmException {
     private final int result;
 
     public CudaException(String operation, int result) {
-        super(operation + " failed: " + CudaErrors.name(result) + " (" + result + ")"
+        super(operation + " failed: " + CudaErrors.name(result) + " (" + result + ")" + detail(result)
                 + (CudaErrors.isContextPoisoning(result)
                 ? "; the CUDA context is unusable from now on, restart the process" : ""));
         this.result = result;
@@ -21,6 +21,15 @@ public class CudaException extends AqlmException {
     protected CudaException(String message, int result, boolean verbatim) {
         super(message);
         this.result = result;
+    }
+
+    /** A kernel fault's description, where the driver gives one (the emulator names kernel, thread and address). */
+    private static String detail(int result) {
+        if (!CudaErrors.isContextPoisoning(result)) {
+            return "";
+        }
+        String description = CudaErrors.description(result);
+        return description == null ? "" : ": " + description;
     }
 
     /** Throws when {@code result} is not CUDA_SUCCESS; {@code operation} says what was attempted. */

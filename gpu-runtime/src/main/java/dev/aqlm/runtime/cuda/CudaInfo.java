@@ -1,20 +1,32 @@
 package dev.aqlm.runtime.cuda;
 
-/** Prints whether the CUDA backend can run here and, if so, the visible devices ({@code bundle/run info}). */
+import java.io.PrintStream;
+
+/**
+ * Whether the CUDA backend can run here and, if so, the visible devices ({@code bundle/run info}, {@code aqlm-spark
+ * info}). Devices of the CUDA emulator say so in their name.
+ */
 public final class CudaInfo {
     private CudaInfo() {
     }
 
     public static void main(String[] args) {
-        CudaAvailability availability = CudaAvailability.check(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        print(args.length > 0 ? Integer.parseInt(args[0]) : 0, System.out);
+    }
+
+    /** Prints the report; true when the backend is usable on that device ordinal. */
+    public static boolean print(int ordinal, PrintStream out) {
+        CudaAvailability availability = CudaAvailability.check(ordinal);
         if (!availability.usable()) {
-            System.out.println("CUDA backend unavailable: " + availability.reason());
-            return;
+            out.println("CUDA backend unavailable: " + availability.reason());
+            return false;
         }
         for (CudaDevice device : CudaDevice.all()) {
-            System.out.println(device.describe() + ", shared memory " + device.sharedMemoryPerBlock() + " B/block, "
+            out.println(device.describe() + ", shared memory " + device.sharedMemoryPerBlock() + " B/block, "
                     + device.sharedMemoryPerSm() + " B/SM, L2 " + (device.l2Bytes() >> 20) + " MiB");
         }
-        System.out.println("CUDA backend usable on " + availability.device().describe());
+        out.println("CUDA backend usable on " + availability.device().describe()
+                + (availability.device().isEmulated() ? ": the CUDA emulator, which proves logic, never speed" : ""));
+        return true;
     }
 }

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ({@code AQLM_CUDA_EMULATOR=1}, as in the build's gpu-tests-on-emulator run) they skip only when the build has no
  * emulator (no g++); any other reason the backend is unusable there is a failure, not a skip.
  */
-final class GpuTests {
+public final class GpuTests {
     private GpuTests() {
     }
 
-    static CudaDevice requireDevice() {
+    public static CudaDevice requireDevice() {
         if (CudaEmulator.requested()) {
             String notBuilt = CudaEmulator.notBuiltReason();
             assumeTrue(notBuilt == null, () -> "CUDA emulator unavailable: " + notBuilt);

@@ -2,6 +2,7 @@ package dev.aqlm.spark.cli;
 
 import dev.aqlm.runtime.cli.BenchCommand;
 import dev.aqlm.runtime.cli.GenerateCommand;
+import dev.aqlm.runtime.cli.InfoCommand;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SynthesizeCommand;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Run 2-bit AQLM language models on GPUs and at cluster scale on Apache Spark.",
         subcommands = {DemoCommand.class, BulkGenerateCommand.class, GenerateCommand.class, EvalCommand.class,
                 SweepCommand.class,
-                BenchCommand.class, SynthesizeCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, SynthesizeCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class AqlmSparkCli {
     public static void main(String[] args) {
         System.exit(RuntimeCli.execute(new AqlmSparkCli(), args));
