@@ -50,6 +50,16 @@ __device__ __forceinline__ unsigned long long row_argmax(const float* logits, in
     return block_max(best, scratch);
 }
 
+// The row's smallest key (the last candidate in sampling order), which key_of_rank(vocab) would find in 16 passes.
+__device__ __forceinline__ unsigned long long row_min_key(const float* logits, int vocab, unsigned long long* scratch) {
+    unsigned long long inverted = 0;
+    for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+        const unsigned long long key = ~token_key(logits[i], i);
+        inverted = key > inverted ? key : inverted;
+    }
+    return ~block_max(inverted, scratch);
+}
+
 __device__ __forceinline__ double uniform(long long seed, int position) {
     unsigned long long z = (unsigned long long)seed + 0x9E3779B97F4A7C15ull * (unsigned long long)(position + 1ll);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -197,7 +207,7 @@ sample_tokens(const float* logits, long long stride, int vocab, const aqlm::Samp
     RowSampler sampler{row_logits, vocab, (double)row_logits[key_token(best)], p.temperature,
                        count_scratch, weight_scratch, count_totals, weight_totals};
     const int kept = p.top_k > 0 ? min(p.top_k, vocab) : vocab;
-    unsigned long long floor = sampler.key_of_rank(kept);
+    unsigned long long floor = kept == vocab ? row_min_key(row_logits, vocab, key_scratch) : sampler.key_of_rank(kept);
     double total = 0;
     for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
         if (token_key(row_logits[i], i) >= floor) total += sampler.weight(i);

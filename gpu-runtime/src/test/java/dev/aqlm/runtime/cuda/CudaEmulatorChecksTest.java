@@ -50,7 +50,7 @@ class CudaEmulatorChecksTest {
     void aMisalignedVectorLoadIsAMisalignedAddressAsOnAGpu() {
         try (PlantedKernels device = PlantedKernels.open(0, CHECKED)) {
             long in = device.upload(new float[16]);
-            long out = device.allocate(4);
+            long out = device.allocate(16);
             int result = device.run("misaligned_vector_load", 1, 1, in, out);
             assertThat(result).isEqualTo(CUresult.CUDA_ERROR_MISALIGNED_ADDRESS);
             assertThat(device.fault(result)).contains("misaligned read of 16 bytes");
