@@ -114,8 +114,10 @@ CUEMU_RUNTIME void mma_m16n8k16(float* d, const uint32_t* a, const uint32_t* b, 
 
 template <typename T>
 struct ShflRequest { T value; int lane_mask; };
+// Runs in the runtime's warp state, not in the kernel's memory: kept out of the checked module's access hooks.
 template <typename T>
-void shfl_xor_op(const unsigned char (*in)[64], unsigned char (*out)[64], unsigned lanes) {
+__attribute__((no_sanitize_thread)) void shfl_xor_op(const unsigned char (*in)[64], unsigned char (*out)[64],
+                                                     unsigned lanes) {
     for (unsigned l = 0; l < 32; l++) {
         if (!((lanes >> l) & 1)) continue;
         ShflRequest<T> r; memcpy(&r, in[l], sizeof r);
