@@ -555,6 +555,15 @@ CUEMU_API cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, 
         log("launch of %s refused: %s", launch->what.c_str(), why.c_str());
         return invalid;
     }
+    // A fault drill: the Nth launch of the process faults as a kernel with a wild pointer would (sticky).
+    static std::atomic<long> launches{0};
+    if (config().fault_at_launch > 0 && ++launches == config().fault_at_launch) {
+        return enqueue(stream, launch->what, [launch] {
+            launch->context->poison(ILLEGAL_ADDRESS, launch->what + ": injected fault (CUEMU_FAULT_AT_LAUNCH=" +
+                                    std::to_string(config().fault_at_launch) + ")");
+            return (int)ILLEGAL_ADDRESS;
+        });
+    }
     return enqueue(stream, launch->what, [launch] { return run_grid(*launch); });
 }
 

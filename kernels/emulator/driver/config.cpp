@@ -32,26 +32,31 @@ void load_config() {
     c.deferred = !(execution && strcmp(execution, "eager") == 0);
     c.peer_access = env_long("CUEMU_PEER_ACCESS", 1) != 0;
     c.trace = env_long("CUEMU_TRACE", 0) != 0;
-    c.kernel_timeout_s = (double)env_long("CUEMU_KERNEL_TIMEOUT_S", 300);
+    c.fault_at_launch = env_long("CUEMU_FAULT_AT_LAUNCH", 0);
     g_config = c;
 }
 
-void log(const char* format, ...) {
+namespace {
+void print_line(const char* format, va_list args) {
     char line[4096];
+    vsnprintf(line, sizeof line, format, args);
+    fprintf(stderr, "[cuda-emulator] %s\n", line);
+}
+}  // namespace
+
+void log(const char* format, ...) {
     va_list args;
     va_start(args, format);
-    vsnprintf(line, sizeof line, format, args);
+    print_line(format, args);
     va_end(args);
-    fprintf(stderr, "[cuda-emulator] %s\n", line);
 }
 
 void trace(const char* format, ...) {
     if (!g_config.trace) return;
-    char line[4096];
     va_list args;
     va_start(args, format);
-    vsnprintf(line, sizeof line, format, args);
+    print_line(format, args);
     va_end(args);
-    fprintf(stderr, "[cuda-emulator] %s\n", line);
 }
+
 }  // namespace cuemu

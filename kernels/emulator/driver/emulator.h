@@ -40,7 +40,7 @@ struct Config {
     bool deferred = true;                // CUEMU_EXECUTION=deferred|eager
     bool peer_access = true;             // CUEMU_PEER_ACCESS=0: devices cannot map each other's memory
     bool trace = false;                  // CUEMU_TRACE=1
-    double kernel_timeout_s = 300;       // CUEMU_KERNEL_TIMEOUT_S: a grid running longer is reported as hung
+    long fault_at_launch = 0;            // CUEMU_FAULT_AT_LAUNCH=N: the Nth kernel launch faults (fault drills)
 };
 const Config& config();
 void load_config();

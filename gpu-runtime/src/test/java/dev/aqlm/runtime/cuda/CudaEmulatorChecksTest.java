@@ -1,5 +1,8 @@
 package dev.aqlm.runtime.cuda;
 
+import static jcuda.driver.CUresult.CUDA_ERROR_ILLEGAL_ADDRESS;
+import static jcuda.driver.CUresult.CUDA_ERROR_LAUNCH_FAILED;
+import static jcuda.driver.CUresult.CUDA_ERROR_MISALIGNED_ADDRESS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -28,9 +31,8 @@ class CudaEmulatorChecksTest {
         try (PlantedKernels device = PlantedKernels.open(0, CHECKED)) {
             long in = device.upload(new float[100]);
             long out = device.allocate(4);
-            int result = device.run("read_past_end", 1, 1, in, out, 100);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS);
-            assertThat(device.fault(result)).contains("read_past_end").contains("out-of-bounds read of 4 bytes")
+            assertThat(device.expectFault(CUDA_ERROR_ILLEGAL_ADDRESS, "read_past_end", 1, 1, in, out, 100))
+                    .contains("read_past_end").contains("out-of-bounds read of 4 bytes")
                     .contains("0 bytes past the end of device 0 allocation").contains("of 400 bytes");
         }
     }
@@ -39,9 +41,8 @@ class CudaEmulatorChecksTest {
     void aWriteBeyondTheLastPageFaultsEvenWithoutTheCheckedModule() {
         try (PlantedKernels device = PlantedKernels.open(0, PLAIN)) {
             long out = device.allocate(4 * 64);
-            int result = device.run("write_past_end", 1, 1, out, 64);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS);
-            assertThat(device.fault(result)).contains("write_past_end").contains("block (0,0,0)")
+            assertThat(device.expectFault(CUDA_ERROR_ILLEGAL_ADDRESS, "write_past_end", 1, 1, out, 64))
+                    .contains("write_past_end").contains("block (0,0,0)")
                     .contains("out-of-bounds access: 0 bytes past the end of device 0 allocation");
         }
     }
@@ -51,9 +52,8 @@ class CudaEmulatorChecksTest {
         try (PlantedKernels device = PlantedKernels.open(0, CHECKED)) {
             long in = device.upload(new float[16]);
             long out = device.allocate(16);
-            int result = device.run("misaligned_vector_load", 1, 1, in, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_MISALIGNED_ADDRESS);
-            assertThat(device.fault(result)).contains("misaligned read of 16 bytes");
+            assertThat(device.expectFault(CUDA_ERROR_MISALIGNED_ADDRESS, "misaligned_vector_load", 1, 1, in, out))
+                    .contains("misaligned read of 16 bytes");
         }
     }
 
@@ -65,9 +65,8 @@ class CudaEmulatorChecksTest {
             long data = owner.upload(7f);
             // A pointer argument into device 1's memory: refused at launch, and the context is poisoned.
             long out = reader.allocate(4);
-            int direct = reader.run("copy_floats", 1, 1, data, out, 1);
-            assertThat(direct).isEqualTo(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS);
-            assertThat(reader.fault(direct)).contains("device 1").contains("no peer access");
+            assertThat(reader.expectFault(CUDA_ERROR_ILLEGAL_ADDRESS, "copy_floats", 1, 1, data, out, 1))
+                    .contains("device 1").contains("no peer access");
 
             // The same pointer read from device memory, which only the access hooks see; then with peer access.
             long table = peerReader.allocate(8);
@@ -87,9 +86,8 @@ class CudaEmulatorChecksTest {
             reader.makeCurrent();
             PlantedKernels.check(JCudaDriver.cuMemcpyHtoD(new jcuda.driver.CUdeviceptr().withByteOffset(table),
                     Pointer.to(new long[] {data}), 8), "table upload");
-            int result = reader.run("read_through_table", 1, 1, table, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_ILLEGAL_ADDRESS);
-            assertThat(reader.fault(result)).contains("read_through_table").contains("device 1")
+            assertThat(reader.expectFault(CUDA_ERROR_ILLEGAL_ADDRESS, "read_through_table", 1, 1, table, out))
+                    .contains("read_through_table").contains("device 1")
                     .contains("has no peer access");
         }
     }
@@ -106,9 +104,8 @@ class CudaEmulatorChecksTest {
         }
         try (PlantedKernels device = PlantedKernels.open(0, CHECKED)) {
             long out = device.allocate(4 * 4);
-            int result = device.run("read_other_blocks_shared", 4, 32, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_LAUNCH_FAILED);
-            assertThat(device.fault(result)).contains("uninitialised shared memory")
+            assertThat(device.expectFault(CUDA_ERROR_LAUNCH_FAILED, "read_other_blocks_shared", 4, 32, out))
+                    .contains("uninitialised shared memory")
                     .containsPattern("block \\([123],0,0\\)");
         }
     }
@@ -117,9 +114,8 @@ class CudaEmulatorChecksTest {
     void aBarrierReachedByPartOfABlockIsBarrierDivergence() {
         try (PlantedKernels device = PlantedKernels.open(0, PLAIN)) {
             long out = device.allocate(4 * 128);
-            int result = device.run("barrier_in_first_warp_only", 1, 128, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_LAUNCH_FAILED);
-            assertThat(device.fault(result)).contains("barrier divergence");
+            assertThat(device.expectFault(CUDA_ERROR_LAUNCH_FAILED, "barrier_in_first_warp_only", 1, 128, out))
+                    .contains("barrier divergence");
         }
     }
 
@@ -127,9 +123,8 @@ class CudaEmulatorChecksTest {
     void aDeadlockIsReportedInsteadOfHanging() {
         try (PlantedKernels device = PlantedKernels.open(0, PLAIN)) {
             long out = device.allocate(4 * 32);
-            int result = device.run("shuffle_against_barrier", 1, 32, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_LAUNCH_FAILED);
-            assertThat(device.fault(result)).contains("deadlock").contains("1 in warp collectives");
+            assertThat(device.expectFault(CUDA_ERROR_LAUNCH_FAILED, "shuffle_against_barrier", 1, 32, out))
+                    .contains("deadlock").contains("1 in warp collectives");
         }
     }
 
@@ -138,17 +133,15 @@ class CudaEmulatorChecksTest {
         try (PlantedKernels device = PlantedKernels.open(0, CHECKED)) {
             long in = device.upload(new float[64]);
             long out = device.allocate(4 * 64);
-            int result = device.run("missing_syncthreads", 1, 64, in, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_LAUNCH_FAILED);
-            assertThat(device.fault(result)).contains("shared-memory race (read after write)")
+            assertThat(device.expectFault(CUDA_ERROR_LAUNCH_FAILED, "missing_syncthreads", 1, 64, in, out))
+                    .contains("shared-memory race (read after write)")
                     .contains("by thread 1, which thread 0 wrote");
         }
         try (PlantedKernels device = PlantedKernels.open(0, CHECKED)) {
             long in = device.upload(new float[64]);
             long out = device.allocate(4 * 64);
-            int result = device.run("write_after_read", 1, 64, in, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_LAUNCH_FAILED);
-            assertThat(device.fault(result)).contains("shared-memory race (write after read)");
+            assertThat(device.expectFault(CUDA_ERROR_LAUNCH_FAILED, "write_after_read", 1, 64, in, out))
+                    .contains("shared-memory race (write after read)");
         }
     }
 
@@ -173,9 +166,8 @@ class CudaEmulatorChecksTest {
     void aShuffleMaskNamingLanesOutsideTheBlockIsRefused() {
         try (PlantedKernels device = PlantedKernels.open(0, PLAIN)) {
             long out = device.allocate(4 * 16);
-            int result = device.run("shuffle_with_absent_lanes", 1, 16, out);
-            assertThat(result).isEqualTo(CUresult.CUDA_ERROR_LAUNCH_FAILED);
-            assertThat(device.fault(result)).contains("naming lane 16, which does not exist in this block");
+            assertThat(device.expectFault(CUDA_ERROR_LAUNCH_FAILED, "shuffle_with_absent_lanes", 1, 16, out))
+                    .contains("naming lane 16, which does not exist in this block");
         }
     }
 

@@ -110,6 +110,13 @@ final class PlantedKernels implements AutoCloseable {
         return launched != 0 ? launched : synchronize();
     }
 
+    /** Runs a kernel that must fault with {@code code}; returns what the emulator reported. */
+    String expectFault(int code, String kernel, int blocks, int threads, Object... args) {
+        int result = run(kernel, blocks, threads, args);
+        org.assertj.core.api.Assertions.assertThat(result).as(kernel).isEqualTo(code);
+        return fault(result);
+    }
+
     int synchronize() {
         makeCurrent();
         return JCudaDriver.cuStreamSynchronize(stream);
