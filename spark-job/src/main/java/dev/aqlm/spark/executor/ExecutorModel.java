@@ -5,6 +5,7 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.ModelLocation;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkEnv;
@@ -82,16 +83,12 @@ public final class ExecutorModel {
     }
 
     /**
-     * The CPU backend's "all cores" means this executor's cores (spark.executor.cores), not the host's: several
-     * executors share a host, and each would otherwise start a thread per core of the machine.
+     * The CPU backend's "all cores" means this executor's cores, not the host's: several executors may share a host,
+     * and each would otherwise start a thread per core of the machine.
      */
     private static EngineOptions withExecutorThreads(EngineOptions options) {
-        SparkEnv env = SparkEnv.get();
-        if (options.cpuThreads() > 0 || env == null || !env.conf().contains("spark.executor.cores")
-                || "driver".equals(env.executorId())) {
-            return options;
-        }
-        return options.withCpuThreads(Math.max(1, env.conf().getInt("spark.executor.cores", 1)));
+        OptionalInt cores = ExecutorCores.current();
+        return options.cpuThreads() > 0 || cores.isEmpty() ? options : options.withCpuThreads(Math.max(1, cores.getAsInt()));
     }
 
     private static void logDeviceOnce(DeviceAssignment device) {
