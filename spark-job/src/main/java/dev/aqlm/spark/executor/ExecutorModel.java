@@ -3,6 +3,7 @@ package dev.aqlm.spark.executor;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.ModelLocation;
+import dev.aqlm.spark.session.DjlCudaProbeLogging;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -72,6 +73,7 @@ public final class ExecutorModel {
             loaded = null;
             loadedKey = null;
         }
+        DjlCudaProbeLogging.silence();
         long start = System.nanoTime();
         Path directory = ModelLocation.resolve(key.descriptor().model());
         LanguageModel model = LanguageModel.load(directory, withExecutorThreads(key.descriptor().engineOptions(key.ordinal())));

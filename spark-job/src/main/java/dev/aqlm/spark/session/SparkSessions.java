@@ -54,6 +54,7 @@ public final class SparkSessions {
             sparkConf.setIfMissing("spark.sql.shuffle.partitions", "4");
         }
         SparkSession session = SparkSession.builder().config(sparkConf).getOrCreate();
+        DjlCudaProbeLogging.silence(); // after Spark has set up its logging, which would replace the setting
         try {
             StandaloneCapacity.requireAWorkerThatFits(session.sparkContext());
         } catch (RuntimeException e) {
