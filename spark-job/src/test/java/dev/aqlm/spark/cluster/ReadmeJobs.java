@@ -30,7 +30,7 @@ final class ReadmeJobs {
     static final Path MODEL = Fixtures.model("llama-mistraltok-aqlm-2x8");
     private static final Path TASK_FILES = Fixtures.root().resolve("lmeval/tasks");
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-    private static final int PROMPTS = 12;
+    private static final int PROMPTS = 4;
     private static final Pattern ENGINE_THREADS = Pattern.compile("on cpu \\((\\d+) threads\\)");
 
     private final SparkSubmitLauncher launcher;
