@@ -50,7 +50,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
         Files.createDirectories(this.sparkHome.resolve("jars")); // must exist, even empty
         this.log4j = writeLog4j(directory.resolve("log4j2-cluster.properties"));
         this.classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        this.java = ProcessHandle.current().info().command().orElse("java");
+        this.java = SparkProcessEnvironment.java();
         String url = null;
         try {
             Process master = start("master", List.of("-Dspark.master.rest.enabled=false",
@@ -105,6 +105,15 @@ final class LocalStandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** The logs of every executor JVM the Workers launched, replaced ones included, as one text. */
+    String executorLogText() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (Path log : executorLogs()) {
+            text.append(Files.readString(log, StandardCharsets.UTF_8));
+        }
+        return text.toString();
+    }
+
     /** The cluster's logs, the last lines of each, for a failing test's report. */
     String logs() {
         StringBuilder text = new StringBuilder("==== Spark cluster logs under " + directory + " ====\n");
@@ -153,10 +162,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve(name + ".log").toFile());
-        builder.environment().put("SPARK_HOME", sparkHome.toString());
-        builder.environment().put("SPARK_SCALA_VERSION", "2.13");
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        builder.environment().put("JAVA_HOME", Path.of(java).getParent().getParent().toString());
+        SparkProcessEnvironment.apply(builder, sparkHome);
         Process process = builder.start();
         processes.add(process);
         return process;

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aqlm.runtime.Fixtures;
-import dev.aqlm.runtime.cli.RuntimeCli;
-import dev.aqlm.spark.cli.EvalCommand;
+import dev.aqlm.spark.generate.JobSpecs;
 import dev.aqlm.spark.sweep.EvalResultsFiles;
+import dev.aqlm.spark.sweep.SingleProcessEval;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +25,8 @@ import java.util.regex.Pattern;
  */
 final class ReadmeJobs {
     static final String SWEEP_JOB = "dev.aqlm.spark.sweep.SweepJob";
-    static final Path MODEL = Fixtures.model("llama-mistraltok-aqlm-2x8");
-    private static final Path TASK_FILES = Fixtures.root().resolve("lmeval/tasks");
+    static final Path MODEL = JobSpecs.modelDirectory();
+    private static final Path TASK_FILES = SingleProcessEval.TASK_FILES;
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final int PROMPTS = 4;
     private static final Pattern ENGINE_THREADS = Pattern.compile("on cpu \\((\\d+) threads\\)");
@@ -72,14 +70,8 @@ final class ReadmeJobs {
         assertQuiet(run.output());
 
         String tasks = readme.get(readme.indexOf("--tasks") + 1);
-        PrintStream stdout = System.out;
-        try {
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-            assertEquals(0, RuntimeCli.execute(new EvalCommand(), new String[] {"--model", MODEL.toString(),
-                    "--tasks", tasks, "--data", TASK_FILES.toString(), "--output", output.resolve("single").toString()}));
-        } finally {
-            System.setOut(stdout);
-        }
+        SingleProcessEval.evalCommand("--model", MODEL.toString(), "--tasks", tasks, "--data", TASK_FILES.toString(),
+                "--output", output.resolve("single").toString());
         assertEquals(new EvalResultsFiles(output.resolve("single"), MODEL.toString()).results().get("results"),
                 new EvalResultsFiles(output.resolve("spark"), MODEL.toString()).results().get("results"));
     }

@@ -23,7 +23,7 @@ final class SparkSubmitLauncher {
 
     private final Path sparkHome;
     private final Path workingDirectory;
-    private final String java = ProcessHandle.current().info().command().orElse("java");
+    private final String java = SparkProcessEnvironment.java();
 
     /** What a run printed (stdout and stderr together, also kept in its log file) and how it ended. */
     record Run(int exitCode, String output) {
@@ -66,13 +66,7 @@ final class SparkSubmitLauncher {
     }
 
     private ProcessBuilder process(List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
-        builder.environment().put("SPARK_HOME", sparkHome.toString());
-        builder.environment().put("SPARK_SCALA_VERSION", "2.13");
-        builder.environment().put("JAVA_HOME", Path.of(java).getParent().getParent().toString());
-        // Spark's address for this machine: loopback, as the test cluster binds there.
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return builder;
+        return SparkProcessEnvironment.apply(new ProcessBuilder(command).directory(workingDirectory.toFile()), sparkHome);
     }
 
     private static String readAll(InputStream in) throws IOException {

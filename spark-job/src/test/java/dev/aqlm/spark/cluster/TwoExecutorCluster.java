@@ -69,11 +69,7 @@ final class TwoExecutorCluster extends StandaloneClusterExtension {
 
     /** The logs of every executor JVM the Worker launched, replaced ones included, as one text. */
     String executorLogText() throws IOException {
-        StringBuilder text = new StringBuilder();
-        for (Path log : cluster().executorLogs()) {
-            text.append(Files.readString(log, StandardCharsets.UTF_8));
-        }
-        return text.toString();
+        return cluster().executorLogText();
     }
 
     /**
