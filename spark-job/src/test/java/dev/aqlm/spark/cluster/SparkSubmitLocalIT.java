@@ -26,6 +26,18 @@ class SparkSubmitLocalIT {
     }
 
     @Test
+    void theReadmesSparkSubmitCommandsAreTheOnesTestedHere() throws IOException {
+        List<List<String>> commands = ReadmeSparkSubmit.commands();
+        assertEquals(2, commands.size(), "bulk generation and SweepJob, nothing untested: " + commands);
+        assertEquals(List.of(ReadmeSparkSubmit.command(null), ReadmeSparkSubmit.command(ReadmeJobs.SWEEP_JOB)),
+                commands);
+        for (List<String> command : commands) {
+            assertEquals(List.of("--properties-file", "conf/spark-defaults.cpu.conf"), command.subList(0, 2), command
+                    + " uses the CPU configuration as shipped");
+        }
+    }
+
+    @Test
     void bulkGenerationRunsAsTheReadmeSaysWithOneEngineThreadPerLocalCore() throws Exception {
         String console = jobs.assertBulkGenerationWritesEveryRow(List.of());
         assertEquals(List.of(2), ReadmeJobs.engineThreads(console), "local[2]: one model, two threads");
