@@ -64,7 +64,10 @@ final class StandaloneCapacity {
         }
     }
 
-    /** Every worker the master knows, at its total size; empty when no master answers. */
+    /**
+     * Every worker the master knows, at its total size; empty when no master answers. Spark has no public API for
+     * worker sizes; RequestMasterState is the message the master's web UI and REST status are built from.
+     */
     private static Optional<List<ExecutorResources>> workers(String masterUrl) {
         for (String hostPort : masterUrl.substring("spark://".length()).split(",")) {
             try {
