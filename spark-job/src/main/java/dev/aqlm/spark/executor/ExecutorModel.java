@@ -3,8 +3,10 @@ package dev.aqlm.spark.executor;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.ModelLocation;
+import dev.aqlm.spark.session.DjlCudaProbeLogging;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkEnv;
@@ -71,6 +73,7 @@ public final class ExecutorModel {
             loaded = null;
             loadedKey = null;
         }
+        DjlCudaProbeLogging.silence();
         long start = System.nanoTime();
         Path directory = ModelLocation.resolve(key.descriptor().model());
         LanguageModel model = LanguageModel.load(directory, withExecutorThreads(key.descriptor().engineOptions(key.ordinal())));
@@ -82,16 +85,12 @@ public final class ExecutorModel {
     }
 
     /**
-     * The CPU backend's "all cores" means this executor's cores (spark.executor.cores), not the host's: several
-     * executors share a host, and each would otherwise start a thread per core of the machine.
+     * The CPU backend's "all cores" means this executor's cores, not the host's: several executors may share a host,
+     * and each would otherwise start a thread per core of the machine.
      */
     private static EngineOptions withExecutorThreads(EngineOptions options) {
-        SparkEnv env = SparkEnv.get();
-        if (options.cpuThreads() > 0 || env == null || !env.conf().contains("spark.executor.cores")
-                || "driver".equals(env.executorId())) {
-            return options;
-        }
-        return options.withCpuThreads(Math.max(1, env.conf().getInt("spark.executor.cores", 1)));
+        OptionalInt cores = ExecutorCores.current();
+        return options.cpuThreads() > 0 || cores.isEmpty() ? options : options.withCpuThreads(Math.max(1, cores.getAsInt()));
     }
 
     private static void logDeviceOnce(DeviceAssignment device) {

@@ -53,7 +53,15 @@ public final class SparkSessions {
             sparkConf.setIfMissing("spark.ui.enabled", "false");
             sparkConf.setIfMissing("spark.sql.shuffle.partitions", "4");
         }
-        return SparkSession.builder().config(sparkConf).getOrCreate();
+        SparkSession session = SparkSession.builder().config(sparkConf).getOrCreate();
+        DjlCudaProbeLogging.silence(); // after Spark has set up its logging, which would replace the setting
+        try {
+            StandaloneCapacity.requireAWorkerThatFits(session.sparkContext());
+        } catch (RuntimeException e) {
+            session.stop();
+            throw e;
+        }
+        return session;
     }
 
     public static boolean isLocal(SparkSession spark) {

@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A real Spark standalone cluster on 127.0.0.1: a Master and one Worker started as child JVMs from the test classpath
- * (SPARK_HOME with an empty jars/ folder, SPARK_SCALA_VERSION=2.13), the Worker offering fake GPUs through a
- * discovery script. Executors are separate JVMs the Worker launches. Logs stay under {@link #directory()}
+ * A real Spark standalone cluster on 127.0.0.1: a Master and Workers started as child JVMs from the test classpath
+ * (SPARK_SCALA_VERSION=2.13), each Worker offering fake GPUs through a discovery script when asked to. Executors are
+ * separate JVMs the Workers launch with SPARK_HOME/jars on their classpath: an empty folder (the driver then ships the
+ * classes with {@link #driverConf()}), or a {@link SparkDistribution}'s. Logs stay under {@link #directory()}
  * (target/spark-cluster/...), and {@link #logs()} gathers them for a failing test's report.
  */
 final class LocalStandaloneCluster implements AutoCloseable {
@@ -33,26 +34,41 @@ final class LocalStandaloneCluster implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final String masterUrl;
 
+    /** One Worker of {@code workerCores} cores and {@code gpus} fake GPUs; executors get classes from the driver. */
     LocalStandaloneCluster(Path directory, int workerCores, int gpus) throws IOException, InterruptedException {
+        this(directory, null, 1, workerCores, gpus);
+    }
+
+    /**
+     * @param sparkHome the executors' SPARK_HOME (a distribution), or null for one with an empty jars/ folder
+     * @param workers   Workers, each with {@code workerCores} cores, 3 GB and {@code gpus} fake GPUs (0: none)
+     */
+    LocalStandaloneCluster(Path directory, Path sparkHome, int workers, int workerCores, int gpus)
+            throws IOException, InterruptedException {
         this.directory = Files.createDirectories(directory);
-        this.sparkHome = Files.createDirectories(directory.resolve("spark-home"));
-        Files.createDirectories(sparkHome.resolve("jars")); // must exist; the classpath comes from extraClassPath
+        this.sparkHome = sparkHome != null ? sparkHome : Files.createDirectories(directory.resolve("spark-home"));
+        Files.createDirectories(this.sparkHome.resolve("jars")); // must exist, even empty
         this.log4j = writeLog4j(directory.resolve("log4j2-cluster.properties"));
         this.classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        this.java = ProcessHandle.current().info().command().orElse("java");
+        this.java = SparkProcessEnvironment.java();
         String url = null;
         try {
             Process master = start("master", List.of("-Dspark.master.rest.enabled=false",
                     "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "0", "--webui-port", "0"));
             url = awaitLog(master, directory.resolve("master.log"), MASTER_URL);
-            Path discovery = writeDiscoveryScript(directory.resolve("fake-gpus.sh"), gpus);
-            Process worker = start("worker", List.of("-Dspark.worker.resource.gpu.amount=" + gpus,
-                    "-Dspark.worker.resource.gpu.discoveryScript=" + discovery,
-                    "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", Integer.toString(workerCores),
-                    "--memory", "3g", "--webui-port", "0", "--work-dir", directory.resolve("work").toString(), url));
-            awaitLog(worker, directory.resolve("worker.log"), Pattern.compile("(Successfully registered with master)"));
+            List<String> gpuOptions = gpus == 0 ? List.of() : List.of("-Dspark.worker.resource.gpu.amount=" + gpus,
+                    "-Dspark.worker.resource.gpu.discoveryScript=" + writeDiscoveryScript(directory.resolve("fake-gpus.sh"), gpus));
+            for (int i = 0; i < workers; i++) {
+                String name = workers == 1 ? "worker" : "worker-" + i;
+                List<String> arguments = new ArrayList<>(gpuOptions);
+                arguments.addAll(List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                        "--cores", Integer.toString(workerCores), "--memory", "3g", "--webui-port", "0",
+                        "--work-dir", directory.resolve("work").toString(), url));
+                awaitLog(start(name, arguments), directory.resolve(name + ".log"),
+                        Pattern.compile("(Successfully registered with master)"));
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
-            close(); // no Master left running when the Worker fails to start
+            close(); // no Master left running when a Worker fails to start
             throw e;
         }
         this.masterUrl = url;
@@ -89,10 +105,24 @@ final class LocalStandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** The logs of every executor JVM the Workers launched, replaced ones included, as one text. */
+    String executorLogText() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (Path log : executorLogs()) {
+            text.append(Files.readString(log, StandardCharsets.UTF_8));
+        }
+        return text.toString();
+    }
+
     /** The cluster's logs, the last lines of each, for a failing test's report. */
     String logs() {
         StringBuilder text = new StringBuilder("==== Spark cluster logs under " + directory + " ====\n");
-        List<Path> files = new ArrayList<>(List.of(directory.resolve("master.log"), directory.resolve("worker.log")));
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> daemons = Files.list(directory)) {
+            daemons.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().forEach(files::add);
+        } catch (IOException e) {
+            text.append("(cannot list the daemon logs: ").append(e).append(")\n");
+        }
         try {
             files.addAll(executorLogs());
         } catch (IOException e) {
@@ -132,10 +162,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve(name + ".log").toFile());
-        builder.environment().put("SPARK_HOME", sparkHome.toString());
-        builder.environment().put("SPARK_SCALA_VERSION", "2.13");
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        builder.environment().put("JAVA_HOME", Path.of(java).getParent().getParent().toString());
+        SparkProcessEnvironment.apply(builder, sparkHome);
         Process process = builder.start();
         processes.add(process);
         return process;

@@ -20,10 +20,7 @@ import org.apache.spark.Success$;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A test class's standalone cluster (see {@link LocalStandaloneCluster}) with a driver session on it: two executor JVMs
@@ -31,21 +28,18 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * task so a halted executor's tasks can be retried. Task outcomes are recorded from the start; the cluster's logs are
  * printed when a test fails.
  */
-final class TwoExecutorCluster implements BeforeAllCallback, AfterAllCallback, TestWatcher {
-    private final String name;
-    private LocalStandaloneCluster cluster;
+final class TwoExecutorCluster extends StandaloneClusterExtension {
     private SparkSession spark;
     private final TaskOutcomes outcomes = new TaskOutcomes();
 
     TwoExecutorCluster(String name) {
-        this.name = name;
+        super(name, directory -> new LocalStandaloneCluster(directory, 2, 2));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Path directory = Path.of("target", "spark-cluster", name + "-" + System.currentTimeMillis()).toAbsolutePath();
-        cluster = new LocalStandaloneCluster(directory, 2, 2);
-        Map<String, String> conf = new HashMap<>(cluster.driverConf());
+        super.beforeAll(context);
+        Map<String, String> conf = new HashMap<>(cluster().driverConf());
         conf.put("spark.executor.cores", "1");
         conf.put("spark.cores.max", "2");
         conf.put("spark.executor.memory", "768m");
@@ -53,7 +47,7 @@ final class TwoExecutorCluster implements BeforeAllCallback, AfterAllCallback, T
         conf.put("spark.task.resource.gpu.amount", "1");
         conf.put("spark.task.maxFailures", "4");
         conf.put("spark.scheduler.minRegisteredResourcesRatio", "1.0");
-        spark = SparkSessions.getOrCreate(context.getRequiredTestClass().getSimpleName(), cluster.masterUrl(), conf);
+        spark = SparkSessions.getOrCreate(context.getRequiredTestClass().getSimpleName(), cluster().masterUrl(), conf);
         spark.sparkContext().addSparkListener(outcomes);
     }
 
@@ -62,25 +56,11 @@ final class TwoExecutorCluster implements BeforeAllCallback, AfterAllCallback, T
         if (spark != null) {
             spark.stop();
         }
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-        if (cluster != null) {
-            System.err.println(cluster.logs());
-        }
+        super.afterAll(context);
     }
 
     SparkSession spark() {
         return spark;
-    }
-
-    /** Where the cluster's files and logs are: a test's inputs and outputs go here too. */
-    Path directory() {
-        return cluster.directory();
     }
 
     TaskOutcomes outcomes() {
@@ -89,11 +69,7 @@ final class TwoExecutorCluster implements BeforeAllCallback, AfterAllCallback, T
 
     /** The logs of every executor JVM the Worker launched, replaced ones included, as one text. */
     String executorLogText() throws IOException {
-        StringBuilder text = new StringBuilder();
-        for (Path log : cluster.executorLogs()) {
-            text.append(Files.readString(log, StandardCharsets.UTF_8));
-        }
-        return text.toString();
+        return cluster().executorLogText();
     }
 
     /**
@@ -107,7 +83,7 @@ final class TwoExecutorCluster implements BeforeAllCallback, AfterAllCallback, T
         assertTrue(executorLogText().contains("exit code " + PoisonedProcessGuard.EXIT_CODE),
                 "the poisoned executor halted itself");
         Map<Path, Long> loads = new TreeMap<>();
-        for (Path log : cluster.executorLogs()) {
+        for (Path log : cluster().executorLogs()) {
             String text = Files.readString(log, StandardCharsets.UTF_8);
             loads.put(log, Pattern.compile("loaded model ").matcher(text).results().count());
         }

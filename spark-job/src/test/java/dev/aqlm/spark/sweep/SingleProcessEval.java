@@ -33,6 +33,11 @@ public final class SingleProcessEval {
                 Integer.toString(MAX_LENGTH), "--rule", rules.label(), "--log-samples", "--bootstrap-iters",
                 Integer.toString(BOOTSTRAP_ITERATIONS), "--output", output.toString(), "--backend", "cpu",
                 "--threads", "1", "--slots", "4"};
+        evalCommand(args);
+    }
+
+    /** {@code aqlm-spark eval ARGS} in this process, its table kept off the console; it must succeed. */
+    public static void evalCommand(String... args) {
         PrintStream stdout = System.out;
         try {
             System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the table
