@@ -50,7 +50,7 @@ class CudaBulkGenerateTest {
         Map<String, String> byId = new TreeMap<>();
         ObjectMapper json = new ObjectMapper();
         try (Stream<Path> files = Files.list(output)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
                 for (String line : Files.readAllLines(file)) {
                     JsonNode row = json.readTree(line);
                     assertThat(row.path("error").isNull() || row.path("error").isMissingNode()).as(line).isTrue();
