@@ -9,7 +9,7 @@ import dev.aqlm.runtime.checkpoint.Half;
  * to half), and fp16 keeps three more mantissa bits than bf16, which is what the 1e-2 agreement with the reference
  * needs; Llama-family activations stay well inside fp16's range because the residual stream is kept in fp32.
  */
-public enum ActivationType {
+enum ActivationType {
     F16("f16"),
     BF16("bf16");
 

@@ -5,7 +5,7 @@ package dev.aqlm.runtime.cuda;
  * into at most {@link #MAX_SPLITS} splits of a multiple of 64 positions (at least 256): long contexts get enough
  * blocks to fill the device at batch 1, short ones stay one or two splits.
  */
-public record AttentionPlan(int splitSize, int splits) {
+record AttentionPlan(int splitSize, int splits) {
     public static final int MAX_SPLITS = 32;
     public static final int DECODE_THREADS = 128;
     public static final int COMBINE_THREADS = 128;

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The device's measured memory bandwidth: a large device-to-device copy timed with events, counting bytes read plus
  * bytes written (the ceiling a memory-bound kernel is compared with, rather than a datasheet figure).
  */
-public final class BandwidthProbe {
+final class BandwidthProbe {
     private BandwidthProbe() {
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
  * Everything an eager pass reads from the host, packed into one buffer (one copy to the device per pass). Sections
  * sit at fixed offsets computed from the row capacity, 16-byte aligned.
  */
-public final class BatchInputs {
+final class BatchInputs {
     /** The sections and their bytes per row of capacity. */
     public enum Section {
         TOKENS(4), SLOTS(4), POSITIONS(4), DECODE_ROWS(4), LOGIT_ROWS(4), TARGETS(4), PREFILL_TILES(16),

@@ -9,7 +9,7 @@ import dev.aqlm.runtime.model.AqlmConfig;
  * kernel reads whole, aligned chunks with cp.async. The word is 1, 2, 4 or 8 bytes: 2x8 and 1x16 take 2 bytes per
  * group, as in the checkpoint.
  */
-public record CodeWordFormat(int codebooks, int bits, int groupSize) {
+record CodeWordFormat(int codebooks, int bits, int groupSize) {
     /** The widest k-tile of any tile shape (LinearTile.SMALL). Rows cover whole tiles of this many inputs. */
     static final int K_TILE_MAX = 128;
     static final int K_TILE_MIN = 64;

@@ -12,7 +12,7 @@ import jcuda.driver.JCudaDriver;
  * One device's context, its one stream and the kernels loaded into it. Every call that touches the device first makes
  * the context current on the calling thread ({@link #makeCurrent()}), since Spark may call from any task thread.
  */
-public final class CudaContext implements AutoCloseable {
+final class CudaContext implements AutoCloseable {
     private static final int STREAM_NON_BLOCKING = 1;
 
     private final CudaDevice device;

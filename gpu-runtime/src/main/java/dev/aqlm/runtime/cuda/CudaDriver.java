@@ -8,7 +8,7 @@ import jcuda.driver.JCudaDriver;
  * When either fails, {@link #unavailableReason()} says why in words a user can act on. With
  * {@code AQLM_CUDA_EMULATOR=1} the driver is the CPU emulator ({@link CudaEmulator}).
  */
-public final class CudaDriver {
+final class CudaDriver {
     private static final Object LOCK = new Object();
     private static boolean attempted;
     private static String failure;

@@ -9,7 +9,7 @@ import jcuda.driver.JCudaDriver;
  * in the context fails the same way and only a new process recovers (the Spark executor exits so the cluster manager
  * replaces it).
  */
-public final class CudaErrors {
+final class CudaErrors {
     /** Codes the CUDA documentation lists as leaving the context in an unusable state. */
     private static final Set<Integer> STICKY = Set.of(
             CUresult.CUDA_ERROR_ILLEGAL_ADDRESS,

@@ -5,7 +5,7 @@ import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /** A timing event on a stream (device-side timestamps: the honest way to time asynchronous work). */
-public final class CudaEvent implements AutoCloseable {
+final class CudaEvent implements AutoCloseable {
     private final CUevent event = new CUevent();
     private boolean closed;
 

@@ -7,7 +7,7 @@ import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.JCudaDriver;
 
 /** A captured and instantiated stream of work, replayed with one launch. */
-public final class CudaGraph implements AutoCloseable {
+final class CudaGraph implements AutoCloseable {
     private final CUgraph graph = new CUgraph();
     private final CUgraphExec executable = new CUgraphExec();
     private final String label;

@@ -3,7 +3,7 @@ package dev.aqlm.runtime.cuda;
 import jcuda.driver.CUresult;
 
 /** A device allocation that did not fit; the message says what was being allocated, how much, and what to lower. */
-public final class CudaOutOfMemoryException extends CudaException {
+final class CudaOutOfMemoryException extends CudaException {
     private final long requestedBytes;
 
     public CudaOutOfMemoryException(String message, long requestedBytes) {

@@ -11,7 +11,7 @@ import java.util.List;
  * largest bucket so that every captured graph reads them at fixed device addresses. Rows past the step's sequences
  * (bucket padding) decode token 0 at position 0 of the scratch slot, greedily: harmless, and never read back.
  */
-public final class DecodeStepInputs {
+final class DecodeStepInputs {
     private final int capacity;
 
     public DecodeStepInputs(int capacity) {

@@ -17,7 +17,7 @@ import jcuda.driver.JCudaDriver;
  * before its DMA has reached device memory. Without the context synchronisations a kernel launched right after an
  * upload could read the old contents, and a download could overtake the kernels that write the buffer.
  */
-public final class DeviceBuffer implements AutoCloseable {
+final class DeviceBuffer implements AutoCloseable {
     private final DevicePointer pointer;
     private final long bytes;
     private final String label;

@@ -8,7 +8,7 @@ import dev.aqlm.runtime.model.ModelConfig;
  * activation type, allocated once. Slot {@code usableSlots} is the scratch slot that padded rows of a decode bucket
  * write into; no sequence ever owns it.
  */
-public record DeviceKvCache(long[] keys, long[] values, int usableSlots, int context, int kvDim) {
+record DeviceKvCache(long[] keys, long[] values, int usableSlots, int context, int kvDim) {
 
     public int scratchSlot() {
         return usableSlots;

@@ -16,7 +16,7 @@ import java.util.List;
  * {@link FusedRows}), as dense 16-bit rows or as AQLM code words with one codebook set per fused layer, fp32 scales
  * and bias. The buffers belong to the model's {@link DeviceMemoryPool}.
  */
-public final class DeviceLinear {
+final class DeviceLinear {
     private final String label;
     private final LinearShape shape;
     private final long weights;

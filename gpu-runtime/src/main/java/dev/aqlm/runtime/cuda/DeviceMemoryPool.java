@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Owns every buffer of one resident model (weights, cache, workspace) and frees them together, newest first. */
-public final class DeviceMemoryPool implements AutoCloseable {
+final class DeviceMemoryPool implements AutoCloseable {
     private final CudaContext context;
     private final List<DeviceBuffer> buffers = new ArrayList<>();
 

@@ -16,7 +16,7 @@ import java.util.List;
  * feed-forward linears with fp32 norm weights, the final norm, lm_head, and the RoPE cos/sin table. Addresses only;
  * the buffers belong to the pool the model was uploaded into.
  */
-public record DeviceModel(ModelConfig config, ActivationType type, long embedding, List<Layer> layers, long finalNorm,
+record DeviceModel(ModelConfig config, ActivationType type, long embedding, List<Layer> layers, long finalNorm,
                           DeviceLinear lmHead, long ropeCos, long ropeSin, int ropePositions) {
 
     /** One decoder layer. {@code feedForward} is a {@link Mlp} or a {@link MixtureOfExperts}. */

@@ -12,7 +12,7 @@ import java.util.List;
  * decode step uses, so a sequence gets the same numbers either way); longer pieces with the prefill kernel, in tiles
  * of up to 64 queries; and the rows whose logits are needed, samples first, then scored targets, then full logits.
  */
-public final class ForwardPlan {
+final class ForwardPlan {
     public static final int PREFILL_TILE = AttentionPlan.PREFILL_QUERIES;
 
     /** Tokens [from, to) of chunk {@code chunk}. */

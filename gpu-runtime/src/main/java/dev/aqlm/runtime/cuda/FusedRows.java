@@ -10,7 +10,7 @@ import java.util.Arrays;
  * @param part      part[r]: which checkpoint layer row r comes from
  * @param sourceRow sourceRow[r]: its row in that layer
  */
-public record FusedRows(int[] part, int[] sourceRow) {
+record FusedRows(int[] part, int[] sourceRow) {
 
     public int rows() {
         return part.length;

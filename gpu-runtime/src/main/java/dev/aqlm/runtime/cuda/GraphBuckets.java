@@ -7,7 +7,7 @@ import java.util.List;
  * Batch sizes with a captured decode graph: powers of two up to the first one that holds every slot. A step of n
  * sequences replays the smallest bucket of at least n rows; the extra rows decode a dummy token in the scratch slot.
  */
-public final class GraphBuckets {
+final class GraphBuckets {
     private final int[] sizes;
 
     public GraphBuckets(int slots) {

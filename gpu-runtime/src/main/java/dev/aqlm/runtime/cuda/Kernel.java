@@ -6,7 +6,7 @@ import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /** One kernel of the loaded fatbin. Launch errors name the kernel, its geometry and the caller's shape description. */
-public final class Kernel {
+final class Kernel {
     private final String name;
     private final CUfunction function;
     private int dynamicSharedLimit = 48 * 1024;

@@ -6,7 +6,7 @@ import jcuda.NativePointerObject;
 import jcuda.Pointer;
 
 /** The parameter list of one kernel launch, in the kernel's parameter order. */
-public final class KernelArgs {
+final class KernelArgs {
     private final List<NativePointerObject> values = new ArrayList<>();
 
     /** A device pointer (its address; 0 is a null pointer). */

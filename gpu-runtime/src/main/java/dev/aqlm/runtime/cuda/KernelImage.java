@@ -8,7 +8,7 @@ import java.io.UncheckedIOException;
  * The fatbin that kernels/build-fatbin.sh compiles (SASS for sm_80/86/89/90 plus PTX), read from the aqlm-kernels jar.
  * A jar built without nvcc carries a NO_FATBIN marker instead, which is reported as the reason.
  */
-public final class KernelImage {
+final class KernelImage {
     public static final String RESOURCE = "dev/aqlm/kernels/aqlm_kernels.fatbin";
     public static final String NO_FATBIN_MARKER = "dev/aqlm/kernels/NO_FATBIN";
     /** The release of the CUDA toolkit that built the fatbin (e.g. "13.0"), written by build-fatbin.sh. */

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The extern "C" names of the fatbin's kernels, spelled in one place (a test checks each is in the fatbin). */
-public final class KernelNames {
+final class KernelNames {
     private KernelNames() {
     }
 

@@ -1,7 +1,7 @@
 package dev.aqlm.runtime.cuda;
 
 /** Grid, block (1-D) and dynamic shared memory of a launch. */
-public record LaunchGeometry(int gridX, int gridY, int gridZ, int blockX, int sharedBytes) {
+record LaunchGeometry(int gridX, int gridY, int gridZ, int blockX, int sharedBytes) {
     public static final int MAX_GRID_YZ = 65535;
 
     public LaunchGeometry {

@@ -10,7 +10,7 @@ import java.util.Map;
  * in declaration order, so the struct is a plain array of 64-bit slots. A unit test checks the order against the CUDA
  * source.
  */
-public final class LinearArgs {
+final class LinearArgs {
     /** The fields, in the order of the CUDA struct. */
     public enum Field {
         INPUT, WEIGHTS, CODEBOOKS, SCALES, BIAS, OUTPUT, RESIDUAL, IN_ROWS, OUT_ROWS, ROWS_ON_DEVICE, POSITIONS, SLOTS,

@@ -4,7 +4,7 @@ package dev.aqlm.runtime.cuda;
  * How one linear launch runs: tile shape, grid, dynamic shared memory and how many copies of the codebooks are staged
  * in shared memory (0: gathered from L2, the 1x16 case).
  */
-public record LinearPlan(LinearTile tile, LaunchGeometry geometry, int replicas) {
+record LinearPlan(LinearTile tile, LaunchGeometry geometry, int replicas) {
 
     /** The shared-memory budget of the device the kernel runs on. */
     public record Limits(int sharedPerBlock, int sharedPerSm) {

@@ -8,7 +8,7 @@ package dev.aqlm.runtime.cuda;
  * @param setMode   which codebook set an output row uses
  * @param setBounds first rows of sets 1 and 2 ({@link SetMode#RANGES})
  */
-public record LinearShape(int outFeatures, int inFeatures, CodeWordFormat codes, int codebookSets, SetMode setMode,
+record LinearShape(int outFeatures, int inFeatures, CodeWordFormat codes, int codebookSets, SetMode setMode,
                           int[] setBounds) {
 
     /** How a fused AQLM linear assigns codebook sets to rows (linear.cu's SetMode). */

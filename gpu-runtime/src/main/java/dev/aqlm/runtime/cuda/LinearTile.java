@@ -1,7 +1,7 @@
 package dev.aqlm.runtime.cuda;
 
 /** The tile shapes of linear.cu (TileShape instantiations); the two must agree field by field. */
-public enum LinearTile {
+enum LinearTile {
     /** Decode and small batches: 16 rows x 32 outputs, k-tiles of 128, 4 stages. */
     SMALL("small", 16, 32, 128, 4),
     /** Prefill and bulk batches: 64 x 64, k-tiles of 64, 3 stages. */

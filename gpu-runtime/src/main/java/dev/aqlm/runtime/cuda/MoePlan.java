@@ -5,7 +5,7 @@ package dev.aqlm.runtime.cuda;
  * array of {@link #MAX_EXPERTS} floats and the chosen experts in a 64-bit mask, so a layer with more experts would write
  * past the array, and a top-k larger than the expert count would pick expert -1.
  */
-public final class MoePlan {
+final class MoePlan {
     /** moe.cu's kMaxExperts. */
     public static final int MAX_EXPERTS = 64;
 

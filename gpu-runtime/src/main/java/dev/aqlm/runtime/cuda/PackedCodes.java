@@ -5,7 +5,7 @@ package dev.aqlm.runtime.cuda;
  * rows of little-endian words, padded rows and padded groups left zero (index 0, multiplied by zero inputs or never
  * stored). A fused linear places several layers' rows in one buffer, so rows are written at a destination row.
  */
-public final class PackedCodes {
+final class PackedCodes {
     private final CodeWordFormat format;
     private final int wordsPerRow;
     private final byte[] bytes;

@@ -8,7 +8,7 @@ import java.util.Locale;
  * CUDA ordinals in PCI bus order, the order nvidia-smi and Spark's GPU discovery script use. The driver's own
  * enumeration puts the fastest device first unless CUDA_DEVICE_ORDER=PCI_BUS_ID, so it is re-sorted here.
  */
-public final class PciBusOrder {
+final class PciBusOrder {
     private PciBusOrder() {
     }
 

@@ -7,7 +7,7 @@ import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 /** Page-locked host memory: asynchronous copies to and from the device (the per-step inputs and sampled tokens). */
-public final class PinnedHostBuffer implements AutoCloseable {
+final class PinnedHostBuffer implements AutoCloseable {
     private final Pointer pointer = new Pointer();
     private final ByteBuffer view;
     private final long bytes;

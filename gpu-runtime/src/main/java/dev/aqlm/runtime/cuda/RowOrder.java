@@ -6,7 +6,7 @@ package dev.aqlm.runtime.cuda;
  * outputs of one thread of the linear kernel, which rotates them in its epilogue and writes keys straight into the
  * cache. Queries and keys share the order, so attention scores are unchanged; values keep theirs.
  */
-public final class RowOrder {
+final class RowOrder {
     private RowOrder() {
     }
 

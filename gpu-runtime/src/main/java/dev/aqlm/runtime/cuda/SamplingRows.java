@@ -4,7 +4,7 @@ import dev.aqlm.runtime.engine.SamplingParams;
 import java.nio.ByteBuffer;
 
 /** sampling.cu's SamplingRow: temperature (f64), top_p (f64), seed (i64), top_k (i32), position (i32); 32 bytes. */
-public final class SamplingRows {
+final class SamplingRows {
     public static final int BYTES = 32;
 
     private SamplingRows() {
