@@ -226,11 +226,7 @@ class CudaEmulatorChecksTest {
     void aKernelWaitingForAnotherDevicesFlagCompletesBecauseDevicesRunSideBySide() {
         try (PlantedKernels waiter = PlantedKernels.open(0, PLAIN);
              PlantedKernels setter = PlantedKernels.open(1, PLAIN)) {
-            long flag = setter.allocate(4);
-            setter.makeCurrent();
-            PlantedKernels.check(JCudaDriver.cuMemsetD8Async(new jcuda.driver.CUdeviceptr().withByteOffset(flag),
-                    (byte) 0, 4, null), "clear flag");
-            assertThat(setter.synchronize()).isZero();
+            long flag = setter.upload(0f);  // a synchronous upload: the flag is 0 before either kernel runs
             long seen = waiter.allocate(4);
             waiter.makeCurrent();
             PlantedKernels.check(JCudaDriver.cuCtxEnablePeerAccess(setter.context(), 0), "peer access 0 -> 1");
