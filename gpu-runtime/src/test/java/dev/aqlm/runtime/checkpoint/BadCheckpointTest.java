@@ -91,6 +91,30 @@ class BadCheckpointTest {
     }
 
     @Test
+    void configWithFewerLayersThanStoredIsRejectedNamingTheExtraTensors() throws Exception {
+        String config = Files.readString(Fixtures.model("llama-tiny-fp16").resolve("config.json"))
+                .replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 1");
+        Path model = CheckpointFiles.copyModel("llama-tiny-fp16", dir.resolve("m"), name -> true, config);
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> LanguageModel.load(model, EngineOptions.cpu()));
+        assertThat(e.getMessage()).contains("does not account for").contains("model.layers.1.")
+                .contains("config.json says 1 layers");
+    }
+
+    @Test
+    void negativeCountsInConfigAreRejectedByKeyBeforeAnyAllocation() throws Exception {
+        for (String key : new String[] {"num_hidden_layers", "vocab_size", "num_key_value_heads", "intermediate_size"}) {
+            String original = Files.readString(Fixtures.model("llama-tiny-fp16").resolve("config.json"));
+            String config = original.replaceAll("\"" + key + "\": \\d+", "\"" + key + "\": -3");
+            Path model = CheckpointFiles.copyModel("llama-tiny-fp16", dir.resolve("neg-" + key), name -> true, config);
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> LanguageModel.load(model, EngineOptions.cpu()), key);
+            assertThat(e.getMessage()).contains("config.json").contains("\"" + key + "\" is -3")
+                    .contains("positive integer");
+        }
+    }
+
+    @Test
     void unsupportedOutGroupSizeIsRejected() throws Exception {
         String config = Files.readString(Fixtures.model("llama-tiny-aqlm-2x8").resolve("config.json"))
                 .replace("\"out_group_size\": 1", "\"out_group_size\": 2");
