@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.cli;
 
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
 import picocli.CommandLine.Option;
 
@@ -33,9 +34,13 @@ public class EngineOptionsMixin {
         try {
             kind = EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--backend must be auto, cpu or cuda, got '" + backend + "'");
+            throw new AqlmException("--backend must be auto, cpu or cuda, got '" + backend + "'");
         }
+        OptionChecks.requireAtLeast("--device", device, 0);
+        OptionChecks.requireAtLeast("--threads", threads, 0);
+        OptionChecks.requireAtLeast("--slots", slots, 1);
+        OptionChecks.requireAtLeast("--context-length", contextLength, 0);
+        OptionChecks.requireAtLeast("--max-prefill-tokens", maxPrefillTokens, 1);
         return new EngineOptions(kind, device, slots, contextLength, threads, !noGraphs, maxPrefillTokens);
     }
 }

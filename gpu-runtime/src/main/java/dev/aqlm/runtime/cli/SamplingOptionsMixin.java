@@ -40,6 +40,7 @@ public class SamplingOptionsMixin {
     }
 
     public GenerationSettings toSettings() {
+        OptionChecks.requireAtLeast("--max-new-tokens", maxNewTokens, 0);
         return new GenerationSettings(maxNewTokens, toSamplingParams(), stop, !ignoreEos, null, truncatePrompts);
     }
 }

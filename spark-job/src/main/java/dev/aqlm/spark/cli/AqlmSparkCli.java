@@ -4,11 +4,12 @@ import dev.aqlm.runtime.cli.BenchCommand;
 import dev.aqlm.runtime.cli.GenerateCommand;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SynthesizeCommand;
+import dev.aqlm.runtime.cli.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code aqlm-spark}: the launcher's command line. Engine commands run in this JVM; job commands run Spark. */
-@Command(name = "aqlm-spark", mixinStandardHelpOptions = true,
+@Command(name = "aqlm-spark", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Run 2-bit AQLM language models on GPUs and at cluster scale on Apache Spark.",
         subcommands = {DemoCommand.class, BulkGenerateCommand.class, GenerateCommand.class, EvalCommand.class,
                 SweepCommand.class,
