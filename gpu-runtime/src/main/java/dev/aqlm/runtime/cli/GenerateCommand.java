@@ -16,7 +16,6 @@ import dev.aqlm.runtime.io.OutputFile;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -164,9 +163,12 @@ public final class GenerateCommand implements Callable<Integer> {
             System.err.println("wrote " + results.path());
         } else {
             try {
-                rows.writeTo(new NonClosingStream(System.out));
+                rows.writeTo(System.out);
             } catch (IOException e) {
                 throw new AqlmException("cannot write the results to stdout: " + IoFailures.describe(e), e);
+            }
+            if (System.out.checkError()) { // a PrintStream keeps its write errors to itself
+                throw new AqlmException("cannot write the results to stdout (is it a full disk or a closed pipe?)");
             }
         }
         if (!failures.isEmpty()) {
@@ -178,23 +180,6 @@ public final class GenerateCommand implements Callable<Integer> {
             return RuntimeCli.EXIT_FAILURE;
         }
         return 0;
-    }
-
-    /** Lets results go to stdout through a try-with-resources without closing stdout. */
-    private static final class NonClosingStream extends java.io.FilterOutputStream {
-        NonClosingStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
     }
 
     private static ObjectNode resultRow(GenerationResult result, String prompt) {

@@ -131,22 +131,9 @@ public final class ModelConfigReader {
         int bits = requiredInt(block, "nbits_per_codebook", at);
         int inGroup = requiredInt(block, "in_group_size", at);
         int outGroup = requiredInt(block, "out_group_size", at);
-        if (outGroup != 1) {
-            throw new CheckpointException(at + ": out_group_size " + outGroup
-                    + " is not supported (only 1, which every published AQLM model uses)");
-        }
-        if (bits < 1 || bits > 16) {
-            throw new CheckpointException(at + ": nbits_per_codebook " + bits + " is not supported (1 to 16)");
-        }
-        if (inGroup != 8 && inGroup != 16 && inGroup != 32) {
-            throw new CheckpointException(at + ": in_group_size " + inGroup + " is not supported (8, 16 or 32)");
-        }
-        if (codebooks < 1) {
-            throw new CheckpointException(at + ": num_codebooks " + codebooks + " must be at least 1");
-        }
         List<String> notQuantized = new ArrayList<>();
         block.path("linear_weights_not_to_quantize").forEach(n -> notQuantized.add(n.asText()));
-        return new AqlmConfig(codebooks, bits, inGroup, outGroup, List.copyOf(notQuantized));
+        return new AqlmConfig(codebooks, bits, inGroup, outGroup, List.copyOf(notQuantized)).requireSupported(at);
     }
 
     private static List<Integer> readTokenIds(JsonNode node) {
