@@ -12,7 +12,6 @@ import dev.aqlm.runtime.synthetic.SyntheticCheckpointFolder;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -30,17 +30,21 @@ public class EngineOptionsMixin {
     int maxPrefillTokens;
 
     public EngineOptions toEngineOptions() {
-        EngineOptions.BackendKind kind;
-        try {
-            kind = EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new AqlmException("--backend must be auto, cpu or cuda, got '" + backend + "'");
-        }
+        EngineOptions.BackendKind kind = backendKind(backend);
         OptionChecks.requireAtLeast("--device", device, 0);
         OptionChecks.requireAtLeast("--threads", threads, 0);
         OptionChecks.requireAtLeast("--slots", slots, 1);
         OptionChecks.requireAtLeast("--context-length", contextLength, 0);
         OptionChecks.requireAtLeast("--max-prefill-tokens", maxPrefillTokens, 1);
         return new EngineOptions(kind, device, slots, contextLength, threads, !noGraphs, maxPrefillTokens);
+    }
+
+    /** {@code --backend}'s value, for every command that has one. */
+    public static EngineOptions.BackendKind backendKind(String value) {
+        try {
+            return EngineOptions.BackendKind.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new AqlmException("--backend must be auto, cpu or cuda, got '" + value + "'");
+        }
     }
 }

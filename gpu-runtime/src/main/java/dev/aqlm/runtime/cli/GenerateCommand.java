@@ -7,7 +7,6 @@ import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.ContextLimits;
 import dev.aqlm.runtime.engine.EngineOptions;
-import dev.aqlm.runtime.engine.GenerationRequest;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.Scheduler;

@@ -17,7 +17,6 @@ import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

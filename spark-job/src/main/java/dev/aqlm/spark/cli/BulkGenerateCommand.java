@@ -2,6 +2,7 @@ package dev.aqlm.spark.cli;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
+import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.spark.generate.GenerateJob;
@@ -61,7 +62,8 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue an earlier run's output: skip ids already there (the model and settings must match)")
     boolean resume;
 
-    @Option(names = "--overwrite", description = "delete the output folder first")
+    @Option(names = "--overwrite", description = "replace an earlier bulk-generate output in --output (refused for a"
+            + " folder holding anything else)")
     boolean overwrite;
 
     @Mixin SparkMasterOptions spark;
@@ -90,6 +92,11 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     public Integer call() {
         JobSummary summary = GenerateJob.runStandalone(toSpec(), spark.master, spark.conf, System.err);
         summary.print(System.out);
+        if (summary.everyRowFailed()) {
+            System.err.println("error: every one of the " + summary.thisRun().rows() + " rows of this run failed;"
+                    + " their error column says why");
+            return RuntimeCli.EXIT_FAILURE;
+        }
         return 0;
     }
 

@@ -9,6 +9,7 @@ import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.Evaluation;
 import dev.aqlm.spark.eval.EvaluationReport;
 import dev.aqlm.spark.eval.EvaluationRun;
+import dev.aqlm.spark.eval.EvaluationPreflight;
 import dev.aqlm.spark.eval.LocalDatasetFolder;
 import dev.aqlm.spark.eval.ModelResults;
 import dev.aqlm.spark.eval.OutputFiles;
@@ -136,6 +137,8 @@ public final class SweepJob {
         if (spec.requestsPerCall() < 1) {
             throw new AqlmException("--requests-per-call must be at least 1, got " + spec.requestsPerCall());
         }
+        EvaluationPreflight.checkSettings(spec.output(), spec.maxLength(), spec.limit(), spec.bootstrapIterations(),
+                spec.maxBatchTokens());
     }
 
     /**
@@ -150,6 +153,7 @@ public final class SweepJob {
         boolean local = SparkSessions.isLocal(spark);
         for (String model : spec.models()) {
             if (Files.isDirectory(Path.of(model))) {
+                EvaluationPreflight.checkAgainstModel(Path.of(model), spec.maxLength(), spec.engine());
                 pinned.put(model, Path.of(model).toAbsolutePath().normalize().toString());
                 continue;
             }
