@@ -59,8 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : defaultWorkDir();
         OptionChecks.requireAtLeast("--max-new-tokens", maxNewTokens, 0);
         EngineOptions engine = EngineOptions.DEFAULTS.withBackend(EngineOptionsMixin.backendKind(backend));
+        Path prompts = copyPrompts(work); // first: it may refuse, and then nothing else is written
         String modelReference = model != null ? model : syntheticModel(work).toString();
-        Path prompts = copyPrompts(work);
         Path output = work.resolve("output");
         GenerateJobSpec spec = GenerateJobSpec.builder(modelReference, prompts.toString(), output.toString())
                 .mode(GenerateJobSpec.OutputMode.OVERWRITE).engine(engine)

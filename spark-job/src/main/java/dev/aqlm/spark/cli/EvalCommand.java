@@ -77,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     private int evaluateHere() {
         long start = System.nanoTime();
-        EvaluationPreflight.checkSettings(evaluation.output, evaluation.maxLength, evaluation.limit,
+        EvaluationPreflight.checkSettings(evaluation.output, List.of(model), evaluation.maxLength, evaluation.limit,
                 evaluation.bootstrapIterations, evaluation.maxBatchTokens);
         EngineOptions engineOptions = engine.toEngineOptions();
         ScoringRules rules = evaluation.rules();

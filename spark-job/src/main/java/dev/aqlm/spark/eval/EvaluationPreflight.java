@@ -1,5 +1,6 @@
 package dev.aqlm.spark.eval;
 
+import dev.aqlm.runtime.checkpoint.CheckpointException;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.engine.ContextLimits;
 import dev.aqlm.runtime.engine.EngineOptions;
@@ -7,6 +8,7 @@ import dev.aqlm.runtime.io.OutputFolders;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What eval and sweep check before building a request or loading a model, so a typo costs seconds instead of a whole
@@ -17,8 +19,9 @@ public final class EvaluationPreflight {
     private EvaluationPreflight() {
     }
 
-    public static void checkSettings(Path output, Integer maxLength, Double limit, int bootstrapIterations,
-                                     int maxBatchTokens) {
+    /** @param models each gets a results folder under {@code output}, which must be creatable too */
+    public static void checkSettings(Path output, List<String> models, Integer maxLength, Double limit,
+                                     int bootstrapIterations, int maxBatchTokens) {
         OptionChecks.requireAtLeast("--bootstrap-iters", bootstrapIterations, 0);
         OptionChecks.requireAtLeast("--max-batch-tokens", maxBatchTokens, 1);
         if (maxLength != null) {
@@ -29,11 +32,23 @@ public final class EvaluationPreflight {
                     + limit);
         }
         OutputFolders.requireCreatable(output, "--output " + output);
+        for (String model : models) {
+            Path folder = output.resolve(OutputFiles.sanitizeModelName(model));
+            OutputFolders.requireCreatable(folder, "the results of " + model + " (" + folder + ")");
+        }
     }
 
-    /** Lengths the model's positions cannot hold; the same wording as generate's. */
+    /**
+     * Lengths the model's positions cannot hold; the same wording as generate's. A config.json that cannot be read is
+     * left to the model's load, which reports it with the model's other failures.
+     */
     public static void checkAgainstModel(Path modelDirectory, Integer maxLength, EngineOptions engine) {
-        ModelConfig config = ModelConfigReader.read(modelDirectory);
+        ModelConfig config;
+        try {
+            config = ModelConfigReader.read(modelDirectory);
+        } catch (CheckpointException e) {
+            return;
+        }
         if (maxLength != null) {
             ContextLimits.requireWithinModel(maxLength, "--max-length", config);
         }

@@ -27,19 +27,19 @@ final class GenerateOutputFolder {
     private final FileSystem fs;
 
     GenerateOutputFolder(String output, Configuration hadoop) {
-        this.output = new Path(output);
         try {
-            this.fs = this.output.getFileSystem(hadoop);
+            this.fs = new Path(output).getFileSystem(hadoop);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the filesystem of --output " + output, e);
         }
+        this.output = fs.makeQualified(new Path(output)); // absolute, so "--output ." is named in messages
     }
 
     /** Refuses an input that lies in the output folder: the job would read its own part files, or delete its input. */
     void requireApartFrom(String input) {
         try {
             String in = fs.makeQualified(new Path(input)).toString();
-            String out = fs.makeQualified(output).toString();
+            String out = output.toString();
             if (in.equals(out) || in.startsWith(out.endsWith("/") ? out : out + "/")) {
                 throw new AqlmException("--input " + input + " lies inside --output " + output + ": write the output"
                         + " to a folder of its own");

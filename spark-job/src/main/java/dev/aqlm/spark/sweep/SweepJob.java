@@ -104,6 +104,9 @@ public final class SweepJob {
 
     private ModelResults evaluate(String model, String pinnedModel, List<TaskRequests> tasks, SparkScoring scoring,
                                   long start) {
+        if (Files.isDirectory(Path.of(pinnedModel))) { // a length this model cannot hold fails it alone, before scoring
+            EvaluationPreflight.checkAgainstModel(Path.of(pinnedModel), spec.maxLength(), spec.engine());
+        }
         ModelDescriptor descriptor = new ModelDescriptor(pinnedModel, spec.engine());
         ModelScores scores = scoring.score(model, descriptor, spec, console);
         console.println(model + ": " + scores.total().describe());
@@ -137,8 +140,8 @@ public final class SweepJob {
         if (spec.requestsPerCall() < 1) {
             throw new AqlmException("--requests-per-call must be at least 1, got " + spec.requestsPerCall());
         }
-        EvaluationPreflight.checkSettings(spec.output(), spec.maxLength(), spec.limit(), spec.bootstrapIterations(),
-                spec.maxBatchTokens());
+        EvaluationPreflight.checkSettings(spec.output(), spec.models(), spec.maxLength(), spec.limit(),
+                spec.bootstrapIterations(), spec.maxBatchTokens());
     }
 
     /**
@@ -153,7 +156,6 @@ public final class SweepJob {
         boolean local = SparkSessions.isLocal(spark);
         for (String model : spec.models()) {
             if (Files.isDirectory(Path.of(model))) {
-                EvaluationPreflight.checkAgainstModel(Path.of(model), spec.maxLength(), spec.engine());
                 pinned.put(model, Path.of(model).toAbsolutePath().normalize().toString());
                 continue;
             }
