@@ -1,6 +1,5 @@
 package dev.aqlm.runtime.cli;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,7 +22,6 @@ public final class RuntimeCli {
     public static final int EXIT_INTERRUPTED = 130;
 
     private static final String VERBOSE = "--verbose";
-    private static final AtomicBoolean SHUTTING_DOWN = new AtomicBoolean();
 
     public static void main(String[] args) {
         System.exit(execute(new RuntimeCli(), args));
@@ -34,9 +32,14 @@ public final class RuntimeCli {
      * (and a non-zero exit); the stack trace only with {@code --verbose}, which every command accepts.
      */
     public static int execute(Object root, String[] args) {
+        return execute(root, args, () -> { });
+    }
+
+    /** @param quietOnInterrupt silences the libraries' logging when Ctrl-C stops the command */
+    public static int execute(Object root, String[] args, Runnable quietOnInterrupt) {
         CommandLine commandLine = new CommandLine(root);
         addVerboseOption(commandLine);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> SHUTTING_DOWN.set(true), "aqlm-shutdown-flag"));
+        Interruption.install(commandLine.getCommandName(), quietOnInterrupt, System.err);
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             CommandLine cmd = exception.getCommandLine();
             cmd.getErr().println("error: " + exception.getMessage());
@@ -44,10 +47,8 @@ public final class RuntimeCli {
             return EXIT_USAGE;
         });
         commandLine.setExecutionExceptionHandler((exception, cmd, parsed) -> {
-            if (SHUTTING_DOWN.get()) {
-                cmd.getErr().println("interrupted: " + cmd.getCommandSpec().qualifiedName() + " was stopped before it"
-                        + " finished (what it had committed is kept)");
-                return EXIT_INTERRUPTED;
+            if (Interruption.stopping()) {
+                return EXIT_INTERRUPTED; // the failure is the stop's consequence; Interruption said so in one line
             }
             cmd.getErr().println("error: " + FailureMessage.of(exception));
             if (verbose(parsed)) {

@@ -41,7 +41,8 @@ public final class SyntheticCheckpointFolder {
      *
      * @param option the option naming the folder, and {@code flag} the one that allows replacing, for messages
      */
-    public static void requireWritable(Path folder, boolean replace, String option, String flag) {
+    public static void requireWritable(Path given, boolean replace, String option, String flag) {
+        Path folder = given.toAbsolutePath().normalize(); // "--output ." is named as the folder it is
         OutputFolders.requireCreatable(folder, option + " " + folder);
         if (!Files.exists(folder)) {
             return;

@@ -5,6 +5,9 @@ import dev.aqlm.runtime.cli.GenerateCommand;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SynthesizeCommand;
 import dev.aqlm.runtime.cli.Version;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +19,11 @@ import picocli.CommandLine.Command;
                 BenchCommand.class, SynthesizeCommand.class, CommandLine.HelpCommand.class})
 public final class AqlmSparkCli {
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new AqlmSparkCli(), args));
+        System.exit(RuntimeCli.execute(new AqlmSparkCli(), args, AqlmSparkCli::silenceLogging));
+    }
+
+    /** On Ctrl-C: Spark logs every job the shutdown aborts with a stack trace; one line has said it all. */
+    public static void silenceLogging() {
+        Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
     }
 }

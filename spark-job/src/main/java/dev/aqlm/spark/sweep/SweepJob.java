@@ -4,6 +4,7 @@ import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.hub.HubSettings;
 import dev.aqlm.runtime.hub.ModelLocation;
+import dev.aqlm.spark.cli.AqlmSparkCli;
 import dev.aqlm.spark.cli.SweepCommand;
 import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.Evaluation;
@@ -55,7 +56,7 @@ public final class SweepJob {
     }
 
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new SweepCommand(), args));
+        System.exit(RuntimeCli.execute(new SweepCommand(), args, AqlmSparkCli::silenceLogging));
     }
 
     /** Runs the job in {@code master} (null: spark-submit's, else local) and stops the session afterwards. */

@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -55,17 +54,11 @@ class NoCommandWritesOverForeignFilesTest {
     }
 
     /** Runs aqlm-spark as a user does, in its own JVM whose working directory is {@code cwd}. */
-    private static Outcome cliIn(Path cwd, String... args) throws Exception {
-        Path root = Fixtures.root().getParent();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "@" + root.resolve("conf/java17-module-options.args"),
-                "-Dlog4j2.configurationFile=" + root.resolve("conf/log4j2.properties"),
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                AqlmSparkCli.class.getName()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    private Outcome cliIn(Path cwd, String... args) throws Exception {
+        Path log = Files.createTempFile(dir, "cli", ".log");
+        Process process = CliProcess.start(cwd, log, CliProcess.command(List.of(), args));
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "finished");
+        String output = Files.readString(log);
         System.err.print(output);
         return new Outcome(process.exitValue(), output);
     }
