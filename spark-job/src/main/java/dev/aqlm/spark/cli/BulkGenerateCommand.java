@@ -2,6 +2,7 @@ package dev.aqlm.spark.cli;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
+import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
 import dev.aqlm.runtime.engine.GenerationSettings;
@@ -104,6 +105,10 @@ public final class BulkGenerateCommand implements Callable<Integer> {
         if (resume && overwrite) {
             throw new AqlmException("--resume and --overwrite contradict each other: choose one");
         }
+        OptionChecks.requireAtLeast("--progress-interval", progressInterval, 0.0);
+        OptionChecks.requireAtLeast("--commit-every", commitEvery, 1);
+        OptionChecks.requireAtLeast("--partitions", partitions, 0);
+        OptionChecks.requireAtLeast("--queue-depth", queueDepth, 0);
         String template = null;
         if (chatTemplateFile != null) {
             try {

@@ -1,6 +1,7 @@
 package dev.aqlm.spark.generate;
 
 import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.io.OutputFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -52,6 +53,9 @@ final class GenerateOutputFolder {
     /** Creates, replaces or checks the folder; true when an earlier run's rows may be in it. */
     boolean prepare(GenerateJobSpec.OutputMode mode, JobFingerprint fingerprint) {
         Configuration hadoop = fs.getConf();
+        if ("file".equals(output.toUri().getScheme())) { // a local path: say plainly when a parent is a file
+            OutputFolders.requireCreatable(java.nio.file.Path.of(output.toUri()), "--output " + output.toUri().getPath());
+        }
         try {
             if (fs.exists(output) && !fs.getFileStatus(output).isDirectory()) {
                 throw new AqlmException("--output " + output + " is a file; bulk-generate writes a folder of part"
