@@ -70,6 +70,9 @@ public final class GenerateCommand implements Callable<Integer> {
         GenerationSettings settings = sampling.toSettings();
         EngineOptions options = engine.toEngineOptions();
         OutputFile results = null;
+        if (input.prompt != null && input.prompt.isBlank()) {
+            throw new AqlmException("--prompt is empty: give the text to continue");
+        }
         if (input.prompts != null) {
             PromptFile.requireReadable(input.prompts);
             results = output == null ? null : resultsFile(output, overwrite).checkWritable();

@@ -215,6 +215,10 @@ class GenerateCommandTest {
         Files.writeString(dir.resolve("notes.txt"), "x");
         assertEquals(1, runFile(onePrompt(), dir.resolve("notes.txt/out.jsonl")));
         assertThat(errors()).contains("is a file, not a folder");
+        assertEquals(1, run("generate", "--model", Fixtures.model(MODEL).toString(), "--prompt", " "));
+        assertThat(errors()).contains("--prompt is empty");
+        assertEquals(1, runFile(onePrompt(), null, "--stop", ""));
+        assertThat(errors()).contains("--stop must not be empty");
         assertThat(errors()).doesNotContain("\tat ").doesNotContain("loaded ");
     }
 
