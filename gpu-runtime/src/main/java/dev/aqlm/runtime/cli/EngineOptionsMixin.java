@@ -16,7 +16,8 @@ public class EngineOptionsMixin {
     int slots;
 
     @Option(names = "--context-length", defaultValue = "0",
-            description = "positions per sequence, prompt + completion; 0 = the model's maximum (the CPU backend caps it at 2048)")
+            description = "positions per sequence, prompt + completion, at most the model's max_position_embeddings;"
+                    + " 0 = that maximum (on the CPU backend at most 2048 unless given)")
     int contextLength;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU backend threads; 0 = all cores")
