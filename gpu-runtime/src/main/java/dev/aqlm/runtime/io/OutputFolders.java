@@ -3,6 +3,7 @@ package dev.aqlm.runtime.io;
 import dev.aqlm.runtime.AqlmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Checks, before any work, that a folder exists or can be created where an output goes. */
 public final class OutputFolders {
@@ -27,5 +28,11 @@ public final class OutputFolders {
         if (!Files.isWritable(existing)) {
             throw new AqlmException("cannot write " + what + ": the folder " + existing + " is not writable");
         }
+    }
+
+    /** A few entries of a folder for a message: "a, b, c" or "a, b, c, d, e and 7 more". */
+    public static String sample(List<String> names) {
+        return names.size() <= 5 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
     }
 }

@@ -57,8 +57,8 @@ public final class SyntheticCheckpointFolder {
         List<String> ours = markedFiles(folder);
         if (ours == null) {
             throw new AqlmException(folder + " is not empty and is not a synthetic checkpoint written by aqlm-spark"
-                    + " (no " + MARKER + "; it has " + sample(present) + "): it is never written over, even with "
-                    + flag + "; choose another " + option);
+                    + " (no " + MARKER + "; it has " + OutputFolders.sample(present) + "): it is never written over,"
+                    + " even with " + flag + "; choose another " + option);
         }
         if (!replace) {
             throw new AqlmException(folder + " already holds a synthetic checkpoint: add " + flag + " to replace it,"
@@ -139,10 +139,6 @@ public final class SyntheticCheckpointFolder {
         }
     }
 
-    private static String sample(List<String> names) {
-        return names.size() <= 5 ? String.join(", ", names)
-                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
-    }
 
     private static void deleteQuietly(Path folder) {
         if (folder == null || !Files.exists(folder)) {

@@ -85,8 +85,8 @@ final class GenerateOutputFolder {
                 default -> {
                     if (stored == null) {
                         throw new AqlmException(output + " has files but no " + JobFingerprint.FILE_NAME + " ("
-                                + sample(entries) + "): it is not the output of aqlm-spark bulk-generate, so it"
-                                + " cannot be resumed");
+                                + OutputFolders.sample(entries) + "): it is not the output of aqlm-spark"
+                                + " bulk-generate, so it cannot be resumed");
                     }
                     fingerprint.requireSameAs(stored, output.toString());
                     return true;
@@ -100,13 +100,13 @@ final class GenerateOutputFolder {
     private void requireOwnOutput(JobFingerprint stored, List<String> entries, List<String> foreign, String rule) {
         if (stored == null) {
             throw new AqlmException(output + " is not the output of aqlm-spark bulk-generate (no "
-                    + JobFingerprint.FILE_NAME + "; it has " + sample(entries) + "): " + rule + "; nothing was"
-                    + " deleted. Choose another --output");
+                    + JobFingerprint.FILE_NAME + "; it has " + OutputFolders.sample(entries) + "): " + rule
+                    + "; nothing was deleted. Choose another --output");
         }
         if (!foreign.isEmpty()) {
-            throw new AqlmException(output + " holds files bulk-generate did not write (" + sample(foreign) + "): "
-                    + rule + " and never deletes other files; nothing was deleted. Move them away or choose"
-                    + " another --output");
+            throw new AqlmException(output + " holds files bulk-generate did not write ("
+                    + OutputFolders.sample(foreign) + "): " + rule + " and never deletes other files; nothing was"
+                    + " deleted. Move them away or choose another --output");
         }
     }
 
@@ -119,8 +119,4 @@ final class GenerateOutputFolder {
         return names;
     }
 
-    private static String sample(List<String> names) {
-        return names.size() <= 5 ? String.join(", ", names)
-                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
-    }
 }

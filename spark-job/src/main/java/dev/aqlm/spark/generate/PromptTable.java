@@ -107,7 +107,8 @@ public final class PromptTable {
             // error row as it does in an input without an id column, instead of a null id failing the whole job.
             records = new RowIds(spark, records).withIds().withColumn(MALFORMED_ID,
                     when(col(PromptColumns.MALFORMED).isNotNull().and(col(CanonicalPrompts.quoted(idColumn)).isNull()),
-                            col(RowIds.COLUMN)).otherwise(col(CanonicalPrompts.quoted(idColumn)).cast(DataTypes.StringType)));
+                            col(RowIds.COLUMN))
+                            .otherwise(col(CanonicalPrompts.quoted(idColumn)).cast(DataTypes.StringType)));
             idColumn = MALFORMED_ID;
         }
         return columns.select(records, idColumn, hasMalformed ? PromptColumns.MALFORMED : null);
