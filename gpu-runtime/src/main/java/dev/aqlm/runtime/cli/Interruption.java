@@ -12,12 +12,16 @@ import sun.misc.Signal;
  */
 final class Interruption {
     private static final AtomicBoolean STOPPING = new AtomicBoolean();
+    private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
     private Interruption() {
     }
 
-    /** Handles Ctrl-C from now on; {@code command} names what is stopped in the message. */
+    /** Handles Ctrl-C from now on (once per JVM); {@code command} names what is stopped in the message. */
     static void install(String command, Runnable quiet, PrintStream err) {
+        if (!INSTALLED.compareAndSet(false, true)) {
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> STOPPING.set(true), "aqlm-stopping"));
         try {
             Signal.handle(new Signal("INT"), signal -> {
