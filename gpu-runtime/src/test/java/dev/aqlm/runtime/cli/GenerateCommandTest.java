@@ -212,6 +212,8 @@ class GenerateCommandTest {
         assertThat(errors()).contains("is a folder");
         assertEquals(1, runFile(onePrompt(), dir.resolve("out.jsonl"), "--threads", "-1"));
         assertThat(errors()).contains("--threads must be 0 or more, got -1");
+        assertEquals(1, runFile(onePrompt(), dir.resolve("out.jsonl"), "--threads", "100000"));
+        assertThat(errors()).contains("(--threads) must be 0 (all cores) to 32767, got 100000");
         Files.writeString(dir.resolve("notes.txt"), "x");
         assertEquals(1, runFile(onePrompt(), dir.resolve("notes.txt/out.jsonl")));
         assertThat(errors()).contains("is a file, not a folder");

@@ -6,6 +6,7 @@ import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
 import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.spark.generate.GenerateJob;
 import dev.aqlm.spark.generate.GenerateJobSpec;
 import dev.aqlm.spark.generate.InputFormat;
@@ -114,7 +115,8 @@ public final class BulkGenerateCommand implements Callable<Integer> {
             try {
                 template = Files.readString(chatTemplateFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new AqlmException("cannot read --chat-template-file " + chatTemplateFile + ": " + e.getMessage(), e);
+                throw new AqlmException("cannot read --chat-template-file " + chatTemplateFile + ": "
+                        + IoFailures.describe(e), e);
             }
         }
         GenerationSettings settings = sampling.toSettings();

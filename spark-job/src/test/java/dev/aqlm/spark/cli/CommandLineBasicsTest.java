@@ -77,9 +77,13 @@ class CommandLineBasicsTest {
                 dir.resolve("o").toString(), "--master", "bogus://x");
         assertEquals(1, master.exit());
         assertTrue(master.err().startsWith("error: --master 'bogus://x' is not a Spark master"), master.err());
+        Outcome dataFile = run(new AqlmSparkCli(), "eval", "--model", "m", "--tasks", "boolq", "--data",
+                Fixtures.root().resolve("lmeval/tasks/boolq.jsonl").toString(), "--output", dir.toString());
+        assertEquals(1, dataFile.exit());
+        assertTrue(dataFile.err().contains("boolq.jsonl is a file; give the folder"), dataFile.err());
         Outcome usage = run(new AqlmSparkCli(), "generate", "--max-new-tokens", "99999999999");
         assertEquals(2, usage.exit(), "a command line picocli cannot parse");
-        for (Outcome outcome : List.of(iterations, master, usage)) {
+        for (Outcome outcome : List.of(iterations, master, dataFile, usage)) {
             assertTrue(!outcome.err().contains("\tat "), outcome.err());
         }
     }
