@@ -72,11 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String command = "aqlm-spark bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         OutputFile file = output.file("bench");
-        batches.forEach(batch -> OptionChecks.requireAtLeast("--batch", batch, 1));
-        OptionChecks.requireAtLeast("--prompt-length", promptLength, 1);
-        OptionChecks.requireAtLeast("--decode-steps", decodeSteps, 1);
-        OptionChecks.requireAtLeast("--warmup-steps", warmupSteps, 0);
-        OptionChecks.requireAtLeast("--prefill-repeats", prefillRepeats, 1);
+        OptionChecks.requireBenchRun(batches, promptLength, decodeSteps, warmupSteps, prefillRepeats);
         Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;

@@ -80,6 +80,14 @@ public final class GpuBenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String command = "aqlm-runtime gpu-bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         OutputFile file = output.file("gpu-bench");
+        OptionChecks.requireBenchRun(batches, promptLength, decodeSteps, warmupSteps, prefillRepeats);
+        OptionChecks.requireAtLeast("--probe-mib", probeMib, 1);
+        OptionChecks.requireAtLeast("--device", device, 0);
+        for (String mode : graphModes) {
+            if (!mode.equalsIgnoreCase("on") && !mode.equalsIgnoreCase("off")) {
+                throw new dev.aqlm.runtime.AqlmException("--graphs takes on, off or on,off; got '" + mode + "'");
+            }
+        }
         SyntheticShape dims = SyntheticShape.preset(shape);
         DType type = DType.fromTorchName(dtype, "--dtype");
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);

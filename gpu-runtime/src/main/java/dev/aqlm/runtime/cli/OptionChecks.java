@@ -1,6 +1,7 @@
 package dev.aqlm.runtime.cli;
 
 import dev.aqlm.runtime.AqlmException;
+import java.util.List;
 
 /** Range checks of numeric options, with one wording: the option, the bound and the value given. */
 public final class OptionChecks {
@@ -18,5 +19,15 @@ public final class OptionChecks {
         if (!(value >= minimum) || Double.isInfinite(value)) {
             throw new AqlmException(option + " must be a number, " + minimum + " or more, got " + value);
         }
+    }
+
+    /** The measuring options both bench commands share. */
+    static void requireBenchRun(List<Integer> batches, int promptLength, int decodeSteps, int warmupSteps,
+                                int prefillRepeats) {
+        batches.forEach(batch -> requireAtLeast("--batch", batch, 1));
+        requireAtLeast("--prompt-length", promptLength, 1);
+        requireAtLeast("--decode-steps", decodeSteps, 1);
+        requireAtLeast("--warmup-steps", warmupSteps, 0);
+        requireAtLeast("--prefill-repeats", prefillRepeats, 1);
     }
 }
