@@ -131,13 +131,14 @@ public final class GenerateCommand implements Callable<Integer> {
         Map<String, String> prompts = new HashMap<>();
         List<ObjectNode> failures = new ArrayList<>();
         for (PromptFile.Entry entry : PromptFile.read(input.prompts)) {
+            if (entry.error() != null) {
+                failures.add(failureRow(entry.id(), entry.error()));
+                continue;
+            }
             try {
-                if (entry.error() != null) {
-                    throw new IllegalArgumentException(entry.error());
-                }
-                prompts.put(entry.id(), entry.prompt());
                 scheduler.submit(languageModel.request(entry.id(), entry.prompt(), settings));
-            } catch (RuntimeException e) {
+                prompts.put(entry.id(), entry.prompt());
+            } catch (RuntimeException e) { // the tokenizer or the request refused this prompt
                 failures.add(failureRow(entry.id(), e.getMessage()));
             }
         }

@@ -3,6 +3,7 @@ package dev.aqlm.runtime.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.bench.BenchReport;
 import dev.aqlm.runtime.bench.BenchResult;
 import dev.aqlm.runtime.bench.Benchmark;
@@ -85,7 +86,7 @@ public final class GpuBenchCommand implements Callable<Integer> {
         OptionChecks.requireAtLeast("--device", device, 0);
         for (String mode : graphModes) {
             if (!mode.equalsIgnoreCase("on") && !mode.equalsIgnoreCase("off")) {
-                throw new dev.aqlm.runtime.AqlmException("--graphs takes on, off or on,off; got '" + mode + "'");
+                throw new AqlmException("--graphs takes on, off or on,off; got '" + mode + "'");
             }
         }
         SyntheticShape dims = SyntheticShape.preset(shape);
