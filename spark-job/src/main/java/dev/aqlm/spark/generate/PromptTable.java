@@ -41,6 +41,7 @@ public final class PromptTable {
         this.spark = spark;
         this.input = input;
         this.format = format != null ? format : inferFormat(spark, input);
+        InputFormatCheck.requireConsistent(input, this.format, spark.sparkContext().hadoopConfiguration());
         this.columns = new CanonicalPrompts(PromptSource.file(input, this.format),
                 this.format == InputFormat.TEXT ? "value" : promptColumn, idColumn, rowOverrides);
     }

@@ -145,6 +145,16 @@ class GenerateJobFaultsTest {
                 .idColumn(null).output(dir.resolve("b")).chat(true))); // the fixture's tokenizer has no chat template
         assertContains(noChat.getMessage(), "has no chat_template");
         assertFalse(Files.exists(dir.resolve("a")) || Files.exists(dir.resolve("b")), "nothing was written");
+
+        Path parquet = dir.resolve("prompts.parquet");
+        spark.read().json(input.toString()).write().parquet(parquet.toString());
+        AqlmException asJsonl = assertThrows(AqlmException.class, () -> new PromptTable(spark, parquet.toString(),
+                InputFormat.JSONL, "prompt", null, true));
+        assertContains(asJsonl.getMessage(), "is a Parquet file, but the input is read as jsonl",
+                "--input-format parquet");
+        AqlmException asParquet = assertThrows(AqlmException.class, () -> new PromptTable(spark, input.toString(),
+                InputFormat.PARQUET, "prompt", null, true));
+        assertContains(asParquet.getMessage(), "p.jsonl is not a Parquet file");
     }
 
     private static Map<String, Row> rows(Path output) {
