@@ -7,6 +7,7 @@ import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.HubCache;
 import dev.aqlm.runtime.io.IoFailures;
+import dev.aqlm.runtime.io.OutputFolders;
 import dev.aqlm.runtime.synthetic.SyntheticCheckpointFolder;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
@@ -58,6 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         Path work = workDir != null ? workDir : defaultWorkDir();
         OptionChecks.requireAtLeast("--max-new-tokens", maxNewTokens, 0);
+        OutputFolders.requireCreatable(work, "--work-dir " + work);
         EngineOptions engine = EngineOptions.DEFAULTS.withBackend(EngineOptionsMixin.backendKind(backend));
         Path prompts = copyPrompts(work); // first: it may refuse, and then nothing else is written
         String modelReference = model != null ? model : syntheticModel(work).toString();
