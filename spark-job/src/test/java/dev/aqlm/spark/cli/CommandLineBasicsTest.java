@@ -81,9 +81,15 @@ class CommandLineBasicsTest {
                 Fixtures.root().resolve("lmeval/tasks/boolq.jsonl").toString(), "--output", dir.toString());
         assertEquals(1, dataFile.exit());
         assertTrue(dataFile.err().contains("boolq.jsonl is a file; give the folder"), dataFile.err());
+        Outcome maxLength = run(new AqlmSparkCli(), "eval", "--model",
+                Fixtures.model("llama-mistraltok-aqlm-2x8").toString(), "--tasks", "boolq", "--data",
+                Fixtures.root().resolve("lmeval/tasks").toString(), "--output", dir.toString(), "--max-length", "4096");
+        assertEquals(1, maxLength.exit());
+        assertTrue(maxLength.err().startsWith("error: --max-length 4096 exceeds the model's max_position_embeddings 512"),
+                "the same wording as generate's --context-length: " + maxLength.err());
         Outcome usage = run(new AqlmSparkCli(), "generate", "--max-new-tokens", "99999999999");
         assertEquals(2, usage.exit(), "a command line picocli cannot parse");
-        for (Outcome outcome : List.of(iterations, master, dataFile, usage)) {
+        for (Outcome outcome : List.of(iterations, master, dataFile, maxLength, usage)) {
             assertTrue(!outcome.err().contains("\tat "), outcome.err());
         }
     }
