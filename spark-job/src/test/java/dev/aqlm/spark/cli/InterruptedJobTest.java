@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Ctrl-C of a running bulk-generate: one line, exit 130, and --resume then completes every id exactly once. */
 class InterruptedJobTest {
-    private static final int ROWS = 96;
+    /** Eight commit waves of 24 rows: the first commits long before the last, so Ctrl-C lands mid-job. */
+    private static final int ROWS = 192;
 
     /**
      * A JVM started from a background (non-interactive) shell inherits SIGINT as ignored and cannot handle it, which
