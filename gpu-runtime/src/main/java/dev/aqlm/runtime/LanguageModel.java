@@ -4,6 +4,7 @@ import dev.aqlm.runtime.checkpoint.Checkpoint;
 import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.Backends;
 import dev.aqlm.runtime.engine.ChunkOutput;
+import dev.aqlm.runtime.engine.ContextLimits;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationRequest;
 import dev.aqlm.runtime.engine.GenerationResult;
@@ -61,6 +62,7 @@ public final class LanguageModel implements AutoCloseable {
     /** Loads {@code directory} (config.json, safetensors, tokenizer files if present) onto the chosen backend. */
     public static LanguageModel load(Path directory, EngineOptions options) {
         ModelConfig config = ModelConfigReader.read(directory);
+        ContextLimits.requireWithinModel(options.contextLength(), "context length", config);
         Checkpoint checkpoint = Checkpoint.open(directory);
         TextTokenizer tokenizer = null;
         try {

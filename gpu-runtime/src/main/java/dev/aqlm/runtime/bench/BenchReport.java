@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import dev.aqlm.runtime.io.OutputFile;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +58,7 @@ public final class BenchReport {
     }
 
     /** The JSON of a plain bench run: the command, the JVM and its CPUs, the rows. */
-    public static void writeJson(List<BenchResult> rows, String command, Path file) {
+    public static void writeJson(List<BenchResult> rows, String command, OutputFile file) {
         ObjectNode machine = JSON.createObjectNode();
         machine.put("java", System.getProperty("java.version"));
         machine.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -86,15 +83,8 @@ public final class BenchReport {
         return root;
     }
 
-    public static void write(ObjectNode document, Path file) {
-        try {
-            if (file.getParent() != null) {
-                Files.createDirectories(file.getParent());
-            }
-            JSON.writeValue(file.toFile(), document);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+    public static void write(ObjectNode document, OutputFile file) {
+        file.write(out -> out.write(JSON.writeValueAsBytes(document)));
     }
 
     public String command() {

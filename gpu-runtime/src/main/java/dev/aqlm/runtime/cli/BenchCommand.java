@@ -7,11 +7,12 @@ import dev.aqlm.runtime.bench.Benchmark;
 import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.cuda.CudaEmulator;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.io.OutputFile;
 import dev.aqlm.runtime.model.AqlmConfig;
+import dev.aqlm.runtime.synthetic.SyntheticCheckpointFolder;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,17 +53,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode-steps", defaultValue = "32", description = "timed decode steps per batch size (default: ${DEFAULT-VALUE})")
     int decodeSteps;
 
-    @Option(names = "--warmup-steps", defaultValue = "4")
+    @Option(names = "--warmup-steps", defaultValue = "4", description = "untimed decode steps first (default: ${DEFAULT-VALUE})")
     int warmupSteps;
 
-    @Option(names = "--prefill-repeats", defaultValue = "3")
+    @Option(names = "--prefill-repeats", defaultValue = "3", description = "timed prefills, averaged (default: ${DEFAULT-VALUE})")
     int prefillRepeats;
 
     @Option(names = "--work-dir", description = "where synthetic models are written and kept (default: <tmp>/aqlm-spark-bench)")
     Path workDir;
 
-    @Option(names = "--json", description = "results file (default: bench-results/bench-<time>.json)")
-    Path json;
+    @Mixin BenchJsonOptions output;
 
     @Mixin EngineOptionsMixin engine;
 
@@ -75,6 +75,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (engine.toEngineOptions().backend() != EngineOptions.BackendKind.CPU) {
             CudaEmulator.refuseSpeedMeasurement("bench");
         }
+        OutputFile file = output.file("bench");
+        OptionChecks.requireBenchRun(batches, promptLength, decodeSteps, warmupSteps, prefillRepeats);
         Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;
@@ -92,9 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<BenchResult> rows = report.comparedWithFirst();
         BenchReport.printTable(rows, System.out);
-        Path file = json != null ? json : Path.of("bench-results", "bench-" + System.currentTimeMillis() + ".json");
         BenchReport.writeJson(rows, report.command(), file);
-        System.err.println("wrote " + file);
+        System.err.println("wrote " + file.path());
         return 0;
     }
 
@@ -116,11 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
             AqlmConfig scheme = SyntheticModelWriter.schemeOrDense(format);
             String name = shape + "-" + (scheme == null ? "dense-" + dtype : "aqlm-" + scheme.shortName());
             Path directory = root.resolve(name);
-            Path complete = directory.resolve(".complete");
-            if (!Files.exists(complete)) {
+            if (!SyntheticCheckpointFolder.isComplete(directory)) {
                 System.err.println("writing synthetic " + name + " to " + directory + " ...");
-                new SyntheticModelWriter(dims, type, scheme, 1234).write(directory);
-                Files.writeString(complete, "written by aqlm-spark bench\n");
+                SyntheticCheckpointFolder.write(new SyntheticModelWriter(dims, type, scheme, 1234), directory, true,
+                        "--work-dir", "--work-dir");
             }
             models.put(name, directory);
         }

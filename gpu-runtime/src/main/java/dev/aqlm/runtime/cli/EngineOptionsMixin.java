@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.cli;
 
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
 import picocli.CommandLine.Option;
 
@@ -15,7 +16,8 @@ public class EngineOptionsMixin {
     int slots;
 
     @Option(names = "--context-length", defaultValue = "0",
-            description = "positions per sequence, prompt + completion; 0 = the model's maximum (the CPU backend caps it at 2048)")
+            description = "positions per sequence, prompt + completion, at most the model's max_position_embeddings;"
+                    + " 0 = that maximum (on the CPU backend at most 2048 unless given)")
     int contextLength;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU backend threads; 0 = all cores")
@@ -29,13 +31,21 @@ public class EngineOptionsMixin {
     int maxPrefillTokens;
 
     public EngineOptions toEngineOptions() {
-        EngineOptions.BackendKind kind;
-        try {
-            kind = EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--backend must be auto, cpu or cuda, got '" + backend + "'");
-        }
+        EngineOptions.BackendKind kind = backendKind(backend);
+        OptionChecks.requireAtLeast("--device", device, 0);
+        OptionChecks.requireAtLeast("--threads", threads, 0);
+        OptionChecks.requireAtLeast("--slots", slots, 1);
+        OptionChecks.requireAtLeast("--context-length", contextLength, 0);
+        OptionChecks.requireAtLeast("--max-prefill-tokens", maxPrefillTokens, 1);
         return new EngineOptions(kind, device, slots, contextLength, threads, !noGraphs, maxPrefillTokens);
+    }
+
+    /** {@code --backend}'s value, for every command that has one. */
+    public static EngineOptions.BackendKind backendKind(String value) {
+        try {
+            return EngineOptions.BackendKind.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new AqlmException("--backend must be auto, cpu or cuda, got '" + value + "'");
+        }
     }
 }

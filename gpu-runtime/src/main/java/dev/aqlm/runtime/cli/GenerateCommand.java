@@ -3,15 +3,21 @@ package dev.aqlm.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.LanguageModel;
-import dev.aqlm.runtime.engine.GenerationRequest;
+import dev.aqlm.runtime.engine.ContextLimits;
+import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.Scheduler;
+import dev.aqlm.runtime.io.IoFailures;
+import dev.aqlm.runtime.io.OutputFile;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,26 +50,61 @@ public final class GenerateCommand implements Callable<Integer> {
     static final class Input {
         @Option(names = "--prompt", description = "the prompt text") String prompt;
 
-        @Option(names = "--prompts", description = "JSONL file, one {\"prompt\": ..., \"id\": ...} per line")
+        @Option(names = "--prompts", description = "JSONL file, one {\"prompt\": ..., \"id\": ...} per line; - reads stdin")
         Path prompts;
     }
 
-    @Option(names = "--output", description = "where --prompts results go (JSONL); default stdout")
+    @Option(names = "--output", description = "where --prompts results go (JSONL, written whole or not at all);"
+            + " default stdout")
     Path output;
+
+    @Option(names = "--overwrite", description = "replace an existing --output file (only one that generate wrote)")
+    boolean overwrite;
 
     @Mixin EngineOptionsMixin engine;
     @Mixin SamplingOptionsMixin sampling;
 
     @Override
     public Integer call() throws IOException {
-        try (LanguageModel languageModel = ModelLoading.load(model, engine.toEngineOptions())) {
-            return input.prompt != null ? streamOne(languageModel) : runFile(languageModel);
+        // Everything that can be checked is checked before the model loads, which may take minutes.
+        GenerationSettings settings = sampling.toSettings();
+        EngineOptions options = engine.toEngineOptions();
+        OutputFile results = null;
+        if (input.prompt != null && input.prompt.isBlank()) {
+            throw new AqlmException("--prompt is empty: give the text to continue");
+        }
+        if (input.prompts != null) {
+            PromptFile.requireReadable(input.prompts);
+            results = output == null ? null : resultsFile(output, overwrite).checkWritable();
+        }
+        try (LanguageModel languageModel = ModelLoading.load(model, options,
+                config -> ContextLimits.requireUsable(options, settings.maxNewTokens(), config))) {
+            return input.prompt != null ? streamOne(languageModel, settings) : runFile(languageModel, settings, results);
         }
     }
 
-    private int streamOne(LanguageModel languageModel) {
+    /** The --output of generate: replaced only with --overwrite, and only if it is generate's own results. */
+    static OutputFile resultsFile(Path path, boolean overwrite) {
+        return new OutputFile(path, "--output", "--overwrite", overwrite, "a generate results file (JSONL rows with"
+                + " \"id\" and \"finish_reason\")", GenerateCommand::isResultsFile);
+    }
+
+    private static boolean isResultsFile(Path file) {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = reader.readLine();
+            if (first == null) {
+                return false;
+            }
+            JsonNode row = JSON.readTree(first);
+            return row.isObject() && row.has("id") && row.has("finish_reason");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private int streamOne(LanguageModel languageModel, GenerationSettings defaults) {
         PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8); // UTF-8 whatever the locale
-        GenerationSettings settings = sampling.toSettings().withListener((id, token, text) -> {
+        GenerationSettings settings = defaults.withListener((id, token, text) -> {
             stdout.print(text);
             stdout.flush();
         });
@@ -73,7 +114,7 @@ public final class GenerateCommand implements Callable<Integer> {
         stdout.println();
         if (result.failed()) {
             System.err.println("error: " + result.error());
-            return 1;
+            return RuntimeCli.EXIT_FAILURE;
         }
         if (result.truncatedPromptTokens() > 0) {
             System.err.printf("prompt truncated: %d tokens dropped from its start (BOS kept) to fit the context%n",
@@ -85,67 +126,63 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int runFile(LanguageModel languageModel) throws IOException {
-        List<String> lines = Files.readAllLines(input.prompts, StandardCharsets.UTF_8);
-        GenerationSettings settings = sampling.toSettings();
+    private int runFile(LanguageModel languageModel, GenerationSettings settings, OutputFile results) {
         Scheduler scheduler = languageModel.newScheduler();
         Map<String, String> prompts = new HashMap<>();
         List<ObjectNode> failures = new ArrayList<>();
-        int submitted = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
+        for (PromptFile.Entry entry : PromptFile.read(input.prompts)) {
+            if (entry.error() != null) {
+                failures.add(failureRow(entry.id(), entry.error()));
                 continue;
             }
-            String where = input.prompts.getFileName() + " line " + (i + 1);
-            String id = "line-" + (i + 1);
             try {
-                JsonNode row = JSON.readTree(lines.get(i));
-                if (!row.path("prompt").isTextual()) {
-                    throw new IllegalArgumentException("no \"prompt\" string");
-                }
-                id = row.hasNonNull("id") ? row.get("id").asText() : id;
-                if (prompts.putIfAbsent(id, row.get("prompt").asText()) != null) {
-                    throw new IllegalArgumentException("duplicate id '" + id + "'");
-                }
-                scheduler.submit(languageModel.request(id, row.get("prompt").asText(), settings));
-                submitted++;
-            } catch (IOException | RuntimeException e) {
-                failures.add(failureRow(id, where + ": " + e.getMessage()));
+                scheduler.submit(languageModel.request(entry.id(), entry.prompt(), settings));
+                prompts.put(entry.id(), entry.prompt());
+            } catch (RuntimeException e) { // the tokenizer or the request refused this prompt
+                failures.add(failureRow(entry.id(), e.getMessage()));
             }
         }
-        try (OutputStream sink = output == null ? new NonClosingStream(System.out) : Files.newOutputStream(output);
-             PrintStream out = new PrintStream(sink, true, StandardCharsets.UTF_8)) {
-            failures.forEach(row -> out.println(row.toString()));
+        int[] failed = {failures.size()};
+        int submitted = prompts.size();
+        OutputFile.Content rows = sink -> {
+            Writer out = new BufferedWriter(new OutputStreamWriter(sink, StandardCharsets.UTF_8));
+            for (ObjectNode row : failures) {
+                out.write(row.toString() + "\n");
+            }
             ProgressBar progress = new ProgressBar(System.err, "prompts", submitted);
             while (scheduler.hasWork()) {
                 for (GenerationResult result : scheduler.step()) {
-                    out.println(resultRow(result, prompts.get(result.id())).toString());
+                    out.write(resultRow(result, prompts.get(result.id())).toString() + "\n");
+                    failed[0] += result.failed() ? 1 : 0;
                     progress.advance(1, result.completionTokens().length);
                 }
+                out.flush(); // rows reach stdout as they finish
             }
             progress.finish();
+            out.flush();
+        };
+        if (results != null) {
+            results.write(rows);
+            System.err.println("wrote " + results.path());
+        } else {
+            try {
+                rows.writeTo(System.out);
+            } catch (IOException e) {
+                throw new AqlmException("cannot write the results to stdout: " + IoFailures.describe(e), e);
+            }
+            if (System.out.checkError()) { // a PrintStream keeps its write errors to itself
+                throw new AqlmException("cannot write the results to stdout (is it a full disk or a closed pipe?)");
+            }
         }
         if (!failures.isEmpty()) {
             System.err.println(failures.size() + " line(s) could not be used; their rows carry the error");
         }
+        int total = submitted + failures.size();
+        if (total > 0 && failed[0] == total) {
+            System.err.println("error: every one of the " + total + " rows failed; see their \"error\" fields");
+            return RuntimeCli.EXIT_FAILURE;
+        }
         return 0;
-    }
-
-    /** Lets results go to stdout through a try-with-resources without closing stdout. */
-    private static final class NonClosingStream extends java.io.FilterOutputStream {
-        NonClosingStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
     }
 
     private static ObjectNode resultRow(GenerationResult result, String prompt) {

@@ -3,6 +3,7 @@ package dev.aqlm.runtime.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.bench.BenchReport;
 import dev.aqlm.runtime.bench.BenchResult;
 import dev.aqlm.runtime.bench.Benchmark;
@@ -12,16 +13,17 @@ import dev.aqlm.runtime.cuda.CudaEmulator;
 import dev.aqlm.runtime.cuda.DecodeTraffic;
 import dev.aqlm.runtime.cuda.SyntheticDeviceModel;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.io.OutputFile;
 import dev.aqlm.runtime.model.AqlmConfig;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,13 +54,13 @@ public final class GpuBenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-length", defaultValue = "512", description = "prefill prompt length (default: ${DEFAULT-VALUE})")
     int promptLength;
 
-    @Option(names = "--decode-steps", defaultValue = "64")
+    @Option(names = "--decode-steps", defaultValue = "64", description = "timed decode steps per batch size (default: ${DEFAULT-VALUE})")
     int decodeSteps;
 
-    @Option(names = "--warmup-steps", defaultValue = "8")
+    @Option(names = "--warmup-steps", defaultValue = "8", description = "untimed decode steps first (default: ${DEFAULT-VALUE})")
     int warmupSteps;
 
-    @Option(names = "--prefill-repeats", defaultValue = "3")
+    @Option(names = "--prefill-repeats", defaultValue = "3", description = "timed prefills, averaged (default: ${DEFAULT-VALUE})")
     int prefillRepeats;
 
     @Option(names = "--device", defaultValue = "0", description = "CUDA device ordinal, PCI bus order")
@@ -67,8 +69,7 @@ public final class GpuBenchCommand implements Callable<Integer> {
     @Option(names = "--probe-mib", defaultValue = "1024", description = "size of the bandwidth probe copy (default: ${DEFAULT-VALUE})")
     long probeMib;
 
-    @Option(names = "--json", description = "results file (default: bench-results/gpu-bench-<time>.json)")
-    Path json;
+    @Mixin BenchJsonOptions output;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -81,6 +82,15 @@ public final class GpuBenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String command = "aqlm-runtime gpu-bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         CudaEmulator.refuseSpeedMeasurement("gpu-bench");
+        OutputFile file = output.file("gpu-bench");
+        OptionChecks.requireBenchRun(batches, promptLength, decodeSteps, warmupSteps, prefillRepeats);
+        OptionChecks.requireAtLeast("--probe-mib", probeMib, 1);
+        OptionChecks.requireAtLeast("--device", device, 0);
+        for (String mode : graphModes) {
+            if (!mode.equalsIgnoreCase("on") && !mode.equalsIgnoreCase("off")) {
+                throw new AqlmException("--graphs takes on, off or on,off; got '" + mode + "'");
+            }
+        }
         SyntheticShape dims = SyntheticShape.preset(shape);
         DType type = DType.fromTorchName(dtype, "--dtype");
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -131,13 +141,12 @@ public final class GpuBenchCommand implements Callable<Integer> {
                     t.row().graphs() ? "on" : "off", t.bytesPerStep() / 1e6, t.bytesPerSecond() / 1e9,
                     100 * t.fractionOfCopyBandwidth());
         }
-        Path file = json != null ? json : Path.of("bench-results", "gpu-bench-" + System.currentTimeMillis() + ".json");
         writeJson(file, command, deviceName, bandwidth, rows, traffic);
-        System.err.println("wrote " + file);
+        System.err.println("wrote " + file.path());
         return 0;
     }
 
-    private static void writeJson(Path file, String command, String device, double bandwidth, List<BenchResult> rows,
+    private static void writeJson(OutputFile file, String command, String device, double bandwidth, List<BenchResult> rows,
                                   List<Traffic> traffic) {
         ObjectNode machine = JsonNodeFactory.instance.objectNode();
         machine.put("device", device);

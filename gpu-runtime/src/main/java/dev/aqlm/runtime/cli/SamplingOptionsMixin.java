@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.cli;
 
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.SamplingParams;
 import java.util.ArrayList;
@@ -40,6 +41,10 @@ public class SamplingOptionsMixin {
     }
 
     public GenerationSettings toSettings() {
+        OptionChecks.requireAtLeast("--max-new-tokens", maxNewTokens, 0);
+        if (stop.stream().anyMatch(String::isEmpty)) {
+            throw new AqlmException("--stop must not be empty: an empty stop string would end every completion at once");
+        }
         return new GenerationSettings(maxNewTokens, toSamplingParams(), stop, !ignoreEos, null, truncatePrompts);
     }
 }

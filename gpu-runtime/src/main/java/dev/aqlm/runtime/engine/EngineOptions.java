@@ -16,6 +16,9 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
 
     public enum BackendKind { AUTO, CPU, CUDA }
 
+    /** The most threads a ForkJoinPool takes; far more than any machine has cores. */
+    public static final int MAX_CPU_THREADS = 0x7fff;
+
     public static final EngineOptions DEFAULTS = new EngineOptions(BackendKind.AUTO, 0, 8, 0, 0, true, 512);
 
     public EngineOptions {
@@ -24,6 +27,10 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
         }
         if (contextLength < 0) {
             throw new InvalidRequestException("context length must be positive (or 0 for the model's), got " + contextLength);
+        }
+        if (cpuThreads < 0 || cpuThreads > MAX_CPU_THREADS) {
+            throw new InvalidRequestException("CPU threads (--threads) must be 0 (all cores) to " + MAX_CPU_THREADS
+                    + ", got " + cpuThreads);
         }
         if (maxPrefillTokens < 1) {
             throw new InvalidRequestException("max prefill tokens must be at least 1, got " + maxPrefillTokens);

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,27 +17,27 @@ import java.util.List;
  * The two Hub endpoints a model download needs: the revision's metadata ({@code /api/models/{repo}/revision/{rev}
  * ?blobs=true}: commit hash, file sizes and checksums) and the file contents ({@code /{repo}/resolve/{commit}/{file}}).
  * Redirects (LFS files are served from a CDN) are followed by hand so the token goes to the Hub's own host only.
+ * Every connection and every read has a timeout in seconds (HF_HUB_ETAG_TIMEOUT for metadata, HF_HUB_DOWNLOAD_TIMEOUT
+ * for files, as huggingface_hub), so a mirror that accepts connections but never answers fails fast instead of
+ * stalling the command; the resolver then falls back to the cache.
  */
 public final class HubClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_REDIRECTS = 5;
 
     private final HubSettings settings;
-    private final HttpClient http;
 
     public HubClient(HubSettings settings) {
         this.settings = settings;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(20)).build();
     }
 
     public RepoSnapshot revision(HubModelId id) throws IOException {
         URI uri = URI.create(settings.endpoint() + "/api/models/" + id.repository() + "/revision/"
                 + URLEncoder.encode(id.revision(), StandardCharsets.UTF_8) + "?blobs=true");
-        HttpResponse<InputStream> response = get(uri);
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new HubException(describeFailure(id, response.statusCode()));
+        HttpURLConnection response = get(uri, settings.metadataTimeout());
+        try (InputStream body = body(response)) {
+            if (response.getResponseCode() != 200) {
+                throw new HubException(describeFailure(id, response.getResponseCode()));
             }
             JsonNode json = JSON.readTree(body);
             String commit = json.path("sha").asText(null);
@@ -54,47 +53,63 @@ public final class HubClient {
                         lfs.isObject() ? lfs.path("sha256").asText(null) : null));
             }
             return new RepoSnapshot(commit, files);
+        } catch (SocketTimeoutException e) {
+            throw timedOut(uri, settings.metadataTimeout(), e);
         }
     }
 
-    /** Streams one file of a commit; the caller verifies and stores it. */
+    /** Streams one file of a commit; the caller verifies and stores it. A read that stalls throws. */
     public InputStream open(HubModelId id, String commit, String file) throws IOException {
         URI uri = URI.create(settings.endpoint() + "/" + id.repository() + "/resolve/" + commit + "/" + file);
-        HttpResponse<InputStream> response = get(uri);
-        if (response.statusCode() != 200) {
-            response.body().close();
-            throw new HubException("downloading " + file + " of " + id + " failed: HTTP " + response.statusCode()
+        HttpURLConnection response = get(uri, settings.downloadTimeout());
+        if (response.getResponseCode() != 200) {
+            body(response).close();
+            throw new HubException("downloading " + file + " of " + id + " failed: HTTP " + response.getResponseCode()
                     + " from " + uri);
         }
-        return response.body();
+        return response.getInputStream();
     }
 
-    private HttpResponse<InputStream> get(URI uri) throws IOException {
+    private HttpURLConnection get(URI uri, Duration timeout) throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(Duration.ofMinutes(10))
-                    .header("User-Agent", "aqlm-spark");
+            HttpURLConnection connection = (HttpURLConnection) current.toURL().openConnection();
+            connection.setInstanceFollowRedirects(false);
+            connection.setConnectTimeout((int) timeout.toMillis());
+            connection.setReadTimeout((int) timeout.toMillis()); // each read, the response headers included
+            connection.setRequestProperty("User-Agent", "aqlm-spark");
             if (settings.token() != null && current.getHost() != null
                     && current.getHost().equalsIgnoreCase(settings.endpoint().getHost())) {
-                request.header("Authorization", "Bearer " + settings.token());
+                connection.setRequestProperty("Authorization", "Bearer " + settings.token());
             }
-            HttpResponse<InputStream> response;
+            int status;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while requesting " + current, e);
+                status = connection.getResponseCode();
+            } catch (SocketTimeoutException e) {
+                throw timedOut(current, timeout, e);
             }
-            int status = response.statusCode();
             if (status / 100 != 3) {
-                return response;
+                return connection;
             }
-            response.body().close();
-            String location = response.headers().firstValue("Location")
-                    .orElseThrow(() -> new HubException("HTTP " + status + " without a Location from " + uri));
+            body(connection).close();
+            String location = connection.getHeaderField("Location");
+            if (location == null) {
+                throw new HubException("HTTP " + status + " without a Location from " + uri);
+            }
             current = current.resolve(location);
         }
         throw new HubException("more than " + MAX_REDIRECTS + " redirects from " + uri);
+    }
+
+    private static InputStream body(HttpURLConnection connection) throws IOException {
+        InputStream error = connection.getErrorStream();
+        return error != null ? error : connection.getResponseCode() >= 400 ? InputStream.nullInputStream()
+                : connection.getInputStream();
+    }
+
+    private static IOException timedOut(URI uri, Duration timeout, SocketTimeoutException cause) {
+        return new SocketTimeoutException(uri.getScheme() + "://" + uri.getAuthority() + " did not answer within "
+                + timeout.toSeconds() + " s (HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT set the limits)");
     }
 
     private String describeFailure(HubModelId id, int status) {

@@ -3,6 +3,7 @@ package dev.aqlm.runtime.hub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -138,6 +139,11 @@ public final class HubModelResolver {
                 try (InputStream in = client.open(id, commit, file.path());
                      OutputStream out = Files.newOutputStream(partial)) {
                     in.transferTo(out);
+                } catch (SocketTimeoutException e) {
+                    Files.deleteIfExists(partial);
+                    throw new HubException("downloading " + file.path() + " of " + id + " from " + settings.endpoint()
+                            + " stalled for " + settings.downloadTimeout().toSeconds() + " s: try again, or raise"
+                            + " HF_HUB_DOWNLOAD_TIMEOUT for a slow mirror", e);
                 }
                 verify(id, file, partial);
                 Files.move(partial, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

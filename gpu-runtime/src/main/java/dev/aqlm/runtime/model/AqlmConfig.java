@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.model;
 
+import dev.aqlm.runtime.checkpoint.CheckpointException;
 import java.util.List;
 
 /**
@@ -9,6 +10,27 @@ import java.util.List;
  */
 public record AqlmConfig(int codebookCount, int bitsPerCodebook, int inGroupSize, int outGroupSize,
                          List<String> weightsNotQuantized) {
+
+    /**
+     * Fails, naming {@code at} (a config.json block, an option), for a scheme aqlm-spark cannot run: the loader and
+     * the synthetic writer accept exactly the same schemes.
+     */
+    public AqlmConfig requireSupported(String at) {
+        if (outGroupSize != 1) {
+            throw new CheckpointException(at + ": out_group_size " + outGroupSize
+                    + " is not supported (only 1, which every published AQLM model uses)");
+        }
+        if (bitsPerCodebook < 1 || bitsPerCodebook > 16) {
+            throw new CheckpointException(at + ": nbits_per_codebook " + bitsPerCodebook + " is not supported (1 to 16)");
+        }
+        if (inGroupSize != 8 && inGroupSize != 16 && inGroupSize != 32) {
+            throw new CheckpointException(at + ": in_group_size " + inGroupSize + " is not supported (8, 16 or 32)");
+        }
+        if (codebookCount < 1) {
+            throw new CheckpointException(at + ": num_codebooks " + codebookCount + " must be at least 1");
+        }
+        return this;
+    }
 
     public int codebookSize() {
         return 1 << bitsPerCodebook;

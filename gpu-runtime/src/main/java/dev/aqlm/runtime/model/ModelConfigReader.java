@@ -39,27 +39,35 @@ public final class ModelConfigReader {
         if (!activation.equals("silu")) {
             throw new CheckpointException(where + ": hidden_act \"" + activation + "\" is not supported (only silu)");
         }
-        int hiddenSize = requiredInt(root, "hidden_size", where);
-        int headCount = requiredInt(root, "num_attention_heads", where);
-        int kvHeadCount = intOr(root, "num_key_value_heads", headCount);
+        int hiddenSize = positive(requiredInt(root, "hidden_size", where), "hidden_size", where);
+        int headCount = positive(requiredInt(root, "num_attention_heads", where), "num_attention_heads", where);
+        int kvHeadCount = positive(intOr(root, "num_key_value_heads", headCount, where), "num_key_value_heads",
+                where);
         if (headCount % kvHeadCount != 0) {
             throw new CheckpointException(where + ": num_attention_heads " + headCount
                     + " is not a multiple of num_key_value_heads " + kvHeadCount);
         }
-        int headDim = intOr(root, "head_dim", hiddenSize / headCount);
+        int headDim = positive(intOr(root, "head_dim", hiddenSize / headCount, where), "head_dim", where);
         if (headDim % 2 != 0) {
             throw new CheckpointException(where + ": head_dim " + headDim + " must be even for rotary embeddings");
         }
-        int maxPositions = intOr(root, "max_position_embeddings", 2048);
-        int slidingWindow = architecture.honoursSlidingWindow() ? intOr(root, "sliding_window", 0) : 0;
-        int expertCount = architecture.mixtureOfExperts() ? requiredInt(root, "num_local_experts", where) : 0;
-        int expertsPerToken = architecture.mixtureOfExperts() ? requiredInt(root, "num_experts_per_tok", where) : 0;
+        int maxPositions = positive(intOr(root, "max_position_embeddings", 2048, where), "max_position_embeddings",
+                where);
+        int slidingWindow = architecture.honoursSlidingWindow() ? intOr(root, "sliding_window", 0, where) : 0;
+        int expertCount = architecture.mixtureOfExperts()
+                ? positive(requiredInt(root, "num_local_experts", where), "num_local_experts", where) : 0;
+        int expertsPerToken = architecture.mixtureOfExperts()
+                ? positive(requiredInt(root, "num_experts_per_tok", where), "num_experts_per_tok", where) : 0;
+        if (expertsPerToken > expertCount) {
+            throw new CheckpointException(where + ": num_experts_per_tok " + expertsPerToken
+                    + " exceeds num_local_experts " + expertCount);
+        }
         return new ModelConfig(
                 architecture,
-                requiredInt(root, "vocab_size", where),
+                positive(requiredInt(root, "vocab_size", where), "vocab_size", where),
                 hiddenSize,
-                requiredInt(root, "intermediate_size", where),
-                requiredInt(root, "num_hidden_layers", where),
+                positive(requiredInt(root, "intermediate_size", where), "intermediate_size", where),
+                positive(requiredInt(root, "num_hidden_layers", where), "num_hidden_layers", where),
                 headCount,
                 kvHeadCount,
                 headDim,
@@ -69,7 +77,7 @@ public final class ModelConfigReader {
                 slidingWindow,
                 root.path("tie_word_embeddings").asBoolean(false),
                 readDtype(root, where),
-                intOr(root, "bos_token_id", -1),
+                intOr(root, "bos_token_id", -1, where),
                 readTokenIds(root.get("eos_token_id")),
                 expertCount,
                 expertsPerToken,
@@ -123,22 +131,9 @@ public final class ModelConfigReader {
         int bits = requiredInt(block, "nbits_per_codebook", at);
         int inGroup = requiredInt(block, "in_group_size", at);
         int outGroup = requiredInt(block, "out_group_size", at);
-        if (outGroup != 1) {
-            throw new CheckpointException(at + ": out_group_size " + outGroup
-                    + " is not supported (only 1, which every published AQLM model uses)");
-        }
-        if (bits < 1 || bits > 16) {
-            throw new CheckpointException(at + ": nbits_per_codebook " + bits + " is not supported (1 to 16)");
-        }
-        if (inGroup != 8 && inGroup != 16 && inGroup != 32) {
-            throw new CheckpointException(at + ": in_group_size " + inGroup + " is not supported (8, 16 or 32)");
-        }
-        if (codebooks < 1) {
-            throw new CheckpointException(at + ": num_codebooks " + codebooks + " must be at least 1");
-        }
         List<String> notQuantized = new ArrayList<>();
         block.path("linear_weights_not_to_quantize").forEach(n -> notQuantized.add(n.asText()));
-        return new AqlmConfig(codebooks, bits, inGroup, outGroup, List.copyOf(notQuantized));
+        return new AqlmConfig(codebooks, bits, inGroup, outGroup, List.copyOf(notQuantized)).requireSupported(at);
     }
 
     private static List<Integer> readTokenIds(JsonNode node) {
@@ -168,8 +163,11 @@ public final class ModelConfigReader {
         return value.asText();
     }
 
-    private static int intOr(JsonNode node, String key, int fallback) {
+    private static int intOr(JsonNode node, String key, int fallback, String where) {
         JsonNode value = node.get(key);
+        if (present(value) && !value.canConvertToInt()) {
+            throw new CheckpointException(where + ": \"" + key + "\" is " + value + ", not an integer");
+        }
         return present(value) ? value.asInt() : fallback;
     }
 
@@ -179,6 +177,14 @@ public final class ModelConfigReader {
             throw new CheckpointException(where + ": missing or non-integer \"" + key + "\"");
         }
         return value.asInt();
+    }
+
+    /** Counts and sizes: a zero or negative one would only fail later, as an arithmetic or allocation error. */
+    private static int positive(int value, String key, String where) {
+        if (value < 1) {
+            throw new CheckpointException(where + ": \"" + key + "\" is " + value + "; it must be a positive integer");
+        }
+        return value;
     }
 
     private static double doubleOr(JsonNode node, String key, double fallback) {

@@ -6,7 +6,9 @@ import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.checkpoint.TensorData;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Finds each tensor a {@link ModelConfig} needs under its Hugging Face name and checks its shape and dtype, so that
@@ -15,6 +17,8 @@ import java.util.List;
 public final class WeightsLoader {
     private final Checkpoint checkpoint;
     private final ModelConfig config;
+    /** Tensors the config accounts for; any other tensor means config.json and the weights disagree. */
+    private final Set<String> claimed = new HashSet<>();
 
     private WeightsLoader(Checkpoint checkpoint, ModelConfig config) {
         this.checkpoint = checkpoint;
@@ -36,7 +40,26 @@ public final class WeightsLoader {
         TensorData lmHead = config.tieWordEmbeddings() && !checkpoint.contains("lm_head.weight")
                 ? embed
                 : floatTensor("lm_head.weight", config.vocabSize(), hidden);
+        requireNothingUnclaimed();
         return new ModelWeights(config, embed, List.copyOf(layers), norm, lmHead);
+    }
+
+    /** Refuses tensors config.json does not account for (e.g. more layers stored than num_hidden_layers says). */
+    private void requireNothingUnclaimed() {
+        List<String> extra = checkpoint.tensorNames().stream()
+                .filter(name -> !claimed.contains(name) && !name.endsWith(".rotary_emb.inv_freq")) // a recomputed buffer
+                .sorted().toList();
+        if (!extra.isEmpty()) {
+            throw new CheckpointException(checkpoint.directory() + ": " + extra.size() + " tensor(s) that config.json"
+                    + " does not account for, e.g. " + String.join(", ", extra.subList(0, Math.min(5, extra.size())))
+                    + " (config.json says " + config.layerCount() + " layers); config.json and the weights must come"
+                    + " from the same checkpoint");
+        }
+    }
+
+    private TensorData tensor(String name) {
+        claimed.add(name);
+        return checkpoint.tensor(name);
     }
 
     private LayerWeights layer(String prefix) {
@@ -93,7 +116,7 @@ public final class WeightsLoader {
                     + " inputs, not a multiple of in_group_size " + group);
         }
         int books = scheme.codebookCount();
-        TensorData codes = checkpoint.tensor(name + ".codes");
+        TensorData codes = tensor(name + ".codes");
         if (codes.dtype() != DType.I8 && codes.dtype() != DType.I16 && codes.dtype() != DType.I32) {
             throw new CheckpointException(codes.info().where() + " has dtype " + codes.dtype()
                     + "; AQLM codes must be I8, I16 or I32");
@@ -109,7 +132,7 @@ public final class WeightsLoader {
             checkShape(codes, expected);
         }
         TensorData codebooks = floatTensor(name + ".codebooks", books, scheme.codebookSize(), 1, group);
-        TensorData scales = checkpoint.tensor(name + ".scales");
+        TensorData scales = tensor(name + ".scales");
         if (scales.elementCount() != out || scales.dim(0) != out) {
             throw new CheckpointException(scales.info().where() + " has shape " + scales.info().shapeString()
                     + ", expected [" + out + ", 1, 1, 1]");
@@ -119,7 +142,7 @@ public final class WeightsLoader {
     }
 
     private TensorData floatTensor(String name, long... shape) {
-        TensorData tensor = checkpoint.tensor(name);
+        TensorData tensor = tensor(name);
         requireFloat(tensor);
         checkShape(tensor, shape);
         return tensor;

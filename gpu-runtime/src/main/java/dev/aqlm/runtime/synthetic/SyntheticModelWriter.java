@@ -31,7 +31,7 @@ public final class SyntheticModelWriter {
     /** @param quantization the AQLM scheme of every attention and MLP linear, or null for a dense model */
     public SyntheticModelWriter(SyntheticShape shape, DType dtype, AqlmConfig quantization, long seed) {
         if (dtype != DType.F16 && dtype != DType.BF16 && dtype != DType.F32) {
-            throw new IllegalArgumentException("synthetic models are F16, BF16 or F32, not " + dtype);
+            throw new dev.aqlm.runtime.AqlmException("synthetic models are float16, bfloat16 or float32, not " + dtype);
         }
         this.shape = shape;
         this.dtype = dtype;
@@ -39,14 +39,18 @@ public final class SyntheticModelWriter {
         this.seed = seed;
     }
 
-    /** A format named on the command line: "none" or "dense" gives {@code null} (a dense model), else {@link #scheme}. */
+    /**
+     * A format named on the command line: "none" or "dense" gives {@code null} (a dense model), else {@link #scheme},
+     * which must be one the loader accepts (no command writes a checkpoint it cannot read back).
+     */
     public static AqlmConfig schemeOrDense(String name) {
-        return name.equalsIgnoreCase("none") || name.equalsIgnoreCase("dense") ? null : scheme(name);
+        return name.equalsIgnoreCase("none") || name.equalsIgnoreCase("dense") ? null
+                : scheme(name).requireSupported("AQLM scheme '" + name + "'");
     }
 
     /** An AQLM scheme from its short name: "2x8", "1x16", "1x16g16", "8x8g32"... */
     public static AqlmConfig scheme(String name) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)x(\\d+)(?:g(\\d+))?").matcher(name);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})x(\\d{1,6})(?:g(\\d{1,6}))?").matcher(name);
         if (!m.matches()) {
             throw new dev.aqlm.runtime.AqlmException("AQLM scheme '" + name + "' is not of the form CxB or CxBgG, e.g. 2x8, 1x16g16");
         }

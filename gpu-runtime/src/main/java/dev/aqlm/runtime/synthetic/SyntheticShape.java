@@ -40,7 +40,7 @@ public record SyntheticShape(int layers, int hidden, int intermediate, int heads
             case "small" -> SMALL;
             case "tiny" -> TINY;
             default -> throw new AqlmException("unknown shape preset '" + name
-                    + "' (llama-2-7b, mid, small, tiny; or give --layers/--hidden/... yourself)");
+                    + "'; the presets are llama-2-7b, mid, small and tiny");
         };
     }
 }

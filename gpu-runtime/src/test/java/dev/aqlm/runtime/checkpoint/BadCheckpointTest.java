@@ -79,15 +79,37 @@ class BadCheckpointTest {
         assertThat(e.getMessage()).contains("missing tensor 'model.layers.1.mlp.down_proj.scales'");
     }
 
+    /** Loads llama-tiny-fp16 with its weights and one edit of its config.json; the rejection's message. */
+    private String rejectionOfConfigEdit(String from, String to) throws Exception {
+        String config = Files.readString(Fixtures.model("llama-tiny-fp16").resolve("config.json")).replace(from, to);
+        Path model = CheckpointFiles.copyModel("llama-tiny-fp16", dir.resolve("m"), name -> true, config);
+        return assertThrows(CheckpointException.class, () -> LanguageModel.load(model, EngineOptions.cpu()))
+                .getMessage();
+    }
+
     @Test
     void misShapedTensorIsNamedWithBothShapes() throws Exception {
-        String config = Files.readString(Fixtures.model("llama-tiny-fp16").resolve("config.json"))
-                .replace("\"intermediate_size\": 384", "\"intermediate_size\": 256");
-        Path model = CheckpointFiles.copyModel("llama-tiny-fp16", dir.resolve("m"), name -> true, config);
-        CheckpointException e = assertThrows(CheckpointException.class,
-                () -> LanguageModel.load(model, EngineOptions.cpu()));
-        assertThat(e.getMessage()).contains("model.layers.0.mlp.gate_proj.weight").contains("[384, 128]")
-                .contains("[256, 128]");
+        assertThat(rejectionOfConfigEdit("\"intermediate_size\": 384", "\"intermediate_size\": 256"))
+                .contains("model.layers.0.mlp.gate_proj.weight").contains("[384, 128]").contains("[256, 128]");
+    }
+
+    @Test
+    void configWithFewerLayersThanStoredIsRejectedNamingTheExtraTensors() throws Exception {
+        assertThat(rejectionOfConfigEdit("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 1"))
+                .contains("does not account for").contains("model.layers.1.").contains("config.json says 1 layers");
+    }
+
+    @Test
+    void negativeCountsInConfigAreRejectedByKeyBeforeAnyAllocation() throws Exception {
+        for (String key : new String[] {"num_hidden_layers", "vocab_size", "num_key_value_heads", "intermediate_size"}) {
+            String original = Files.readString(Fixtures.model("llama-tiny-fp16").resolve("config.json"));
+            String config = original.replaceAll("\"" + key + "\": \\d+", "\"" + key + "\": -3");
+            Path model = CheckpointFiles.copyModel("llama-tiny-fp16", dir.resolve("neg-" + key), name -> true, config);
+            CheckpointException e = assertThrows(CheckpointException.class,
+                    () -> LanguageModel.load(model, EngineOptions.cpu()), key);
+            assertThat(e.getMessage()).contains("config.json").contains("\"" + key + "\" is -3")
+                    .contains("positive integer");
+        }
     }
 
     @Test

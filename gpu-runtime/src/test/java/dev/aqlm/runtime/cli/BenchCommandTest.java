@@ -56,4 +56,29 @@ class BenchCommandTest {
                 compared.get("speedup").asDouble(), 1e-9);
         assertThat(table.toString(StandardCharsets.UTF_8)).contains("| llama-tiny-aqlm-2x8    | AQLM 2x8      |");
     }
+
+    @Test
+    void anExistingJsonThatIsNotABenchResultIsRefusedBeforeMeasuring() throws Exception {
+        Path notes = java.nio.file.Files.writeString(dir.resolve("notes.json"), "{\"mine\": true}");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+        int plain;
+        int overwrite;
+        try {
+            String[] args = {"bench", "--backend", "cpu", "--model", Fixtures.model("llama-tiny-fp16").toString(),
+                "--json", notes.toString()};
+            plain = RuntimeCli.execute(new RuntimeCli(), args);
+            String[] withFlag = java.util.Arrays.copyOf(args, args.length + 1);
+            withFlag[args.length] = "--overwrite";
+            overwrite = RuntimeCli.execute(new RuntimeCli(), withFlag);
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertEquals(1, plain);
+        assertEquals(1, overwrite);
+        assertThat(errors.toString(StandardCharsets.UTF_8)).contains(notes + " already exists")
+                .contains("is not a bench results file").doesNotContain("loaded ");
+        assertEquals("{\"mine\": true}", java.nio.file.Files.readString(notes));
+    }
 }

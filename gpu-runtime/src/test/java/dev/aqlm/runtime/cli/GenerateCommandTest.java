@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 class GenerateCommandTest {
     private static final String MODEL = "llama-mistraltok-aqlm-2x8";
     private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     private PrintStream originalOut;
+    private PrintStream originalErr;
 
     @TempDir
     Path dir;
@@ -29,12 +31,36 @@ class GenerateCommandTest {
     @BeforeEach
     void captureStdout() {
         originalOut = System.out;
+        originalErr = System.err;
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void restoreStdout() {
         System.setOut(originalOut);
+        System.setErr(originalErr);
+        originalErr.print(stderr.toString(StandardCharsets.UTF_8)); // kept in the test report
+    }
+
+    private String errors() {
+        return stderr.toString(StandardCharsets.UTF_8);
+    }
+
+    private int runFile(Path prompts, Path output, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("generate", "--model", Fixtures.model(MODEL).toString(),
+                "--prompts", prompts.toString(), "--max-new-tokens", "4", "--backend", "cpu", "--context-length", "64"));
+        if (output != null) {
+            args.addAll(List.of("--output", output.toString()));
+        }
+        args.addAll(List.of(more));
+        return run(args.toArray(String[]::new));
+    }
+
+    private Path onePrompt() throws Exception {
+        Path prompts = dir.resolve("one.jsonl");
+        Files.writeString(prompts, "{\"id\": \"a\", \"prompt\": \"Hello\"}\n");
+        return prompts;
     }
 
     private int run(String... args) {
@@ -98,6 +124,135 @@ class GenerateCommandTest {
         assertEquals(52, row.get("prompt_tokens").asInt(), "64 - 12 new tokens");
         assertThat(row.get("truncated_prompt_tokens").asInt()).isPositive();
         assertEquals(12, row.get("completion_tokens").asInt());
+    }
+
+    @Test
+    void aFullDiskFailsTheCommandNamingTheFile() throws Exception {
+        int exit = runFile(onePrompt(), Path.of("/dev/full"));
+        assertEquals(1, exit, errors());
+        assertThat(errors()).contains("cannot write /dev/full").contains("No space left on device")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aFullFilesystemLeavesNoCutOffFileBehind() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("small-disk"));
+        boolean mounted = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start().waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted,
+                "a small tmpfs cannot be mounted here (needs root); /dev/full covers the full-disk error instead");
+        try {
+            Path prompts = dir.resolve("many.jsonl");
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                lines.append("{\"id\": \"row-").append(i).append("\", \"prompt\": \"Hello\"}\n");
+            }
+            Files.writeString(prompts, lines);
+            Path output = mount.resolve("out.jsonl");
+            assertEquals(1, runFile(prompts, output), errors());
+            assertThat(errors()).contains("cannot write " + output).contains("No space left on device");
+            try (var left = Files.list(mount)) {
+                assertThat(left.toList()).as("neither the output nor its temporary file is left").isEmpty();
+            }
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void anExistingFileIsNeverReplacedUnlessItIsGeneratesOwnAndOverwriteIsGiven() throws Exception {
+        Path notOurs = dir.resolve("notes.jsonl");
+        Files.writeString(notOurs, "my notes\n");
+        assertEquals(1, runFile(onePrompt(), notOurs));
+        assertThat(errors()).contains(notOurs + " already exists").contains("--overwrite");
+        assertEquals(1, runFile(onePrompt(), notOurs, "--overwrite"));
+        assertThat(errors()).contains("is not a generate results file");
+        assertEquals("my notes\n", Files.readString(notOurs), "untouched");
+        assertThat(errors()).doesNotContain("loaded ").as("refused before loading the model");
+
+        Path ours = dir.resolve("out.jsonl");
+        assertEquals(0, runFile(onePrompt(), ours));
+        Files.writeString(ours, Files.readString(ours).replace("\"a\"", "\"stale\""));
+        assertEquals(0, runFile(onePrompt(), ours, "--overwrite"));
+        assertThat(Files.readString(ours)).contains("\"a\"").doesNotContain("stale");
+    }
+
+    @Test
+    void errorRowsNeverShareAnIdAndKeepAValidOne() throws Exception {
+        Path prompts = dir.resolve("ids.jsonl");
+        Files.writeString(prompts, "\uFEFF{\"id\": \"x\", \"prompt\": \"Hello\"}\n"
+                + "{\"id\": \"x\", \"prompt\": \"again\"}\n"
+                + "{\"id\": \"y\", \"prompt\": 42}\n", StandardCharsets.UTF_8);
+        Path output = dir.resolve("out.jsonl");
+        assertEquals(0, runFile(prompts, output));
+        ObjectMapper json = new ObjectMapper();
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(output)) {
+            JsonNode row = json.readTree(line);
+            assertThat(byId.put(row.get("id").asText(), row)).as("ids are unique").isNull();
+        }
+        assertThat(byId.get("x").get("error").isNull()).as("the BOM does not break row 1").isTrue();
+        assertThat(byId.get("line-2").get("error").asText()).contains("duplicate id 'x'");
+        assertThat(byId.get("y").get("error").asText()).contains("line 3").contains("no \"prompt\" string");
+    }
+
+    @Test
+    void aRunWhereEveryRowFailedExitsNonZero() throws Exception {
+        Path prompts = dir.resolve("bad.jsonl");
+        Files.writeString(prompts, "not json\n{\"prompt\": 5}\n");
+        assertEquals(1, runFile(prompts, dir.resolve("out.jsonl")));
+        assertThat(errors()).contains("every one of the 2 rows failed");
+    }
+
+    @Test
+    void badPromptsPathsAndNumbersGetOneLineBeforeTheModelLoads() throws Exception {
+        assertEquals(1, runFile(dir.resolve("missing.jsonl"), null));
+        assertThat(errors()).contains("--prompts " + dir.resolve("missing.jsonl") + ": no such file");
+        assertEquals(1, runFile(dir, null));
+        assertThat(errors()).contains("is a folder");
+        assertEquals(1, runFile(onePrompt(), dir.resolve("out.jsonl"), "--threads", "-1"));
+        assertThat(errors()).contains("--threads must be 0 or more, got -1");
+        assertEquals(1, runFile(onePrompt(), dir.resolve("out.jsonl"), "--threads", "100000"));
+        assertThat(errors()).contains("(--threads) must be 0 (all cores) to 32767, got 100000");
+        Files.writeString(dir.resolve("notes.txt"), "x");
+        assertEquals(1, runFile(onePrompt(), dir.resolve("notes.txt/out.jsonl")));
+        assertThat(errors()).contains("is a file, not a folder");
+        assertEquals(1, run("generate", "--model", Fixtures.model(MODEL).toString(), "--prompt", " "));
+        assertThat(errors()).contains("--prompt is empty");
+        assertEquals(1, runFile(onePrompt(), null, "--stop", ""));
+        assertThat(errors()).contains("--stop must not be empty");
+        assertThat(errors()).doesNotContain("\tat ").doesNotContain("loaded ");
+    }
+
+    @Test
+    void lengthsPastTheModelAreRefusedBeforeLoadingWithOneWording() throws Exception {
+        assertEquals(1, run("generate", "--model", Fixtures.model(MODEL).toString(), "--prompt", "Hi",
+                "--backend", "cpu", "--context-length", "4096"));
+        assertThat(errors()).contains("--context-length 4096 exceeds the model's max_position_embeddings 512")
+                .doesNotContain("loaded ");
+        assertEquals(1, run("generate", "--model", Fixtures.model(MODEL).toString(), "--prompt", "Hi",
+                "--backend", "cpu", "--context-length", "64", "--max-new-tokens", "64"));
+        assertThat(errors()).contains("--max-new-tokens 64 leaves no room for a prompt in a context of 64");
+    }
+
+    @Test
+    void promptsFromStdinWork() throws Exception {
+        java.io.InputStream originalIn = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("{\"id\": \"in\", \"prompt\": \"Hello\"}\n"
+                .getBytes(StandardCharsets.UTF_8)));
+        try {
+            assertEquals(0, runFile(Path.of("-"), null));
+        } finally {
+            System.setIn(originalIn);
+        }
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("\"id\":\"in\"");
+    }
+
+    @Test
+    void stackTracesOnlyWithVerbose() throws Exception {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "x");
+        assertEquals(1, runFile(onePrompt(), notes.resolve("out.jsonl"), "--verbose"));
+        assertThat(errors()).contains("is a file, not a folder").contains("\tat ");
     }
 
     private static String json(String text) {

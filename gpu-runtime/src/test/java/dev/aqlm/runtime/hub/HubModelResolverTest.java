@@ -123,6 +123,47 @@ class HubModelResolverTest {
     }
 
     @Test
+    void aMirrorThatNeverAnswersCostsSecondsNotMinutes(@TempDir Path home) throws Exception {
+        Path snapshot;
+        try (FakeHub hub = new FakeHub(REPO, FIXTURE, FILES, List.of("model.safetensors"))) {
+            snapshot = new HubModelResolver(settings(home, hub, false)).resolve(HubModelId.parse(REPO));
+        }
+        try (SilentMirror mirror = new SilentMirror()) {
+            HubSettings stalled = HubSettings.from(Map.of("HF_HOME", home.resolve("hf").toString(),
+                    "HF_ENDPOINT", mirror.endpoint().toString(), "HF_HUB_ETAG_TIMEOUT", "1",
+                    "HF_HUB_DOWNLOAD_TIMEOUT", "1"), home.toString());
+
+            // A pinned commit that is complete in the cache: no request at all.
+            assertEquals(snapshot, new HubModelResolver(stalled).resolve(HubModelId.parse(REPO + "@" + FakeHub.COMMIT)));
+            assertEquals(0, mirror.connections(), "a cached commit needs no request");
+
+            // A branch: one request, given up after the 1 s timeout, then the cached revision.
+            long start = System.nanoTime();
+            assertEquals(snapshot, new HubModelResolver(stalled).resolve(HubModelId.parse(REPO)));
+            assertEquals(FakeHub.COMMIT, new HubModelResolver(stalled).commitOf(HubModelId.parse(REPO)));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds < 8, "two 1 s timeouts took " + seconds + " s");
+            assertTrue(mirror.connections() >= 1, "the branch was asked for");
+
+            // Not cached: a clear error within seconds, naming the mirror and the setting.
+            HubException error = assertThrows(HubException.class,
+                    () -> new HubModelResolver(stalled).resolve(HubModelId.parse("test-org/not-cached")));
+            assertTrue(error.getMessage().contains("not in the Hugging Face cache")
+                    && error.getMessage().contains("did not answer within 1 s"), error.getMessage());
+        }
+    }
+
+    @Test
+    void badTimeoutAndEndpointSettingsAreNamed(@TempDir Path home) {
+        HubException timeout = assertThrows(HubException.class, () -> HubSettings.from(
+                Map.of("HF_HUB_ETAG_TIMEOUT", "-1"), home.toString()));
+        assertTrue(timeout.getMessage().contains("HF_HUB_ETAG_TIMEOUT must be a positive number"), timeout.getMessage());
+        HubException endpoint = assertThrows(HubException.class, () -> HubSettings.from(
+                Map.of("HF_ENDPOINT", "mirror.local"), home.toString()));
+        assertTrue(endpoint.getMessage().contains("HF_ENDPOINT 'mirror.local' is not a URL"), endpoint.getMessage());
+    }
+
+    @Test
     void hubIdsParseWithRevisions() {
         assertEquals(new HubModelId("ISTA-DASLab/Llama-2-7b-AQLM-2Bit-1x16-hf", "main"),
                 HubModelId.parse("ISTA-DASLab/Llama-2-7b-AQLM-2Bit-1x16-hf"));

@@ -2,8 +2,11 @@ package dev.aqlm.spark.cli;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
+import dev.aqlm.runtime.cli.OptionChecks;
+import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
 import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.spark.generate.GenerateJob;
 import dev.aqlm.spark.generate.GenerateJobSpec;
 import dev.aqlm.spark.generate.InputFormat;
@@ -61,7 +64,8 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue an earlier run's output: skip ids already there (the model and settings must match)")
     boolean resume;
 
-    @Option(names = "--overwrite", description = "delete the output folder first")
+    @Option(names = "--overwrite", description = "replace an earlier bulk-generate output in --output (refused for a"
+            + " folder holding anything else)")
     boolean overwrite;
 
     @Mixin SparkMasterOptions spark;
@@ -90,6 +94,11 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     public Integer call() {
         JobSummary summary = GenerateJob.runStandalone(toSpec(), spark.master, spark.conf, System.err);
         summary.print(System.out);
+        if (summary.everyRowFailed()) {
+            System.err.println("error: every one of the " + summary.thisRun().rows() + " rows of this run failed;"
+                    + " their error column says why");
+            return RuntimeCli.EXIT_FAILURE;
+        }
         return 0;
     }
 
@@ -97,12 +106,17 @@ public final class BulkGenerateCommand implements Callable<Integer> {
         if (resume && overwrite) {
             throw new AqlmException("--resume and --overwrite contradict each other: choose one");
         }
+        OptionChecks.requireAtLeast("--progress-interval", progressInterval, 0.0);
+        OptionChecks.requireAtLeast("--commit-every", commitEvery, 1);
+        OptionChecks.requireAtLeast("--partitions", partitions, 0);
+        OptionChecks.requireAtLeast("--queue-depth", queueDepth, 0);
         String template = null;
         if (chatTemplateFile != null) {
             try {
                 template = Files.readString(chatTemplateFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new AqlmException("cannot read --chat-template-file " + chatTemplateFile + ": " + e.getMessage(), e);
+                throw new AqlmException("cannot read --chat-template-file " + chatTemplateFile + ": "
+                        + IoFailures.describe(e), e);
             }
         }
         GenerationSettings settings = sampling.toSettings();

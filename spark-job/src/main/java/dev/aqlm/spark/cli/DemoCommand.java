@@ -1,8 +1,14 @@
 package dev.aqlm.spark.cli;
 
+import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.cli.EngineOptionsMixin;
+import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.HubCache;
+import dev.aqlm.runtime.io.IoFailures;
+import dev.aqlm.runtime.io.OutputFolders;
+import dev.aqlm.runtime.synthetic.SyntheticCheckpointFolder;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
 import dev.aqlm.spark.generate.GenerateJob;
@@ -14,15 +20,12 @@ import dev.aqlm.spark.generate.OutputTotals;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -55,11 +58,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path work = workDir != null ? workDir : defaultWorkDir();
+        OptionChecks.requireAtLeast("--max-new-tokens", maxNewTokens, 0);
+        OutputFolders.requireCreatable(work, "--work-dir " + work);
+        EngineOptions engine = EngineOptions.DEFAULTS.withBackend(EngineOptionsMixin.backendKind(backend));
+        Path prompts = copyPrompts(work); // first: it may refuse, and then nothing else is written
         String modelReference = model != null ? model : syntheticModel(work).toString();
-        Path prompts = copyPrompts(work);
         Path output = work.resolve("output");
-        EngineOptions engine = EngineOptions.DEFAULTS
-                .withBackend(EngineOptions.BackendKind.valueOf(backend.toUpperCase(java.util.Locale.ROOT)));
         GenerateJobSpec spec = GenerateJobSpec.builder(modelReference, prompts.toString(), output.toString())
                 .mode(GenerateJobSpec.OutputMode.OVERWRITE).engine(engine)
                 .maxNewTokens(maxNewTokens).temperature(0.8).topP(0.95).seed(42)
@@ -108,51 +112,47 @@ public final class DemoCommand implements Callable<Integer> {
         return Path.of(System.getProperty("user.home"), ".cache", "aqlm-spark", "demo");
     }
 
-    /** The synthetic demo model, written once (into a temporary folder, then moved, so a crash leaves no half model). */
+    /**
+     * The synthetic demo model, written once. A complete model already there is reused (also one written before the
+     * synthetic marker existed); anything else in the folder is never written over.
+     */
     private static Path syntheticModel(Path work) {
         Path directory = work.resolve(SYNTHETIC_FOLDER);
-        if (HubCache.missingModelFiles(directory).isEmpty() && Files.isRegularFile(directory.resolve("tokenizer.json"))) {
+        boolean complete = SyntheticCheckpointFolder.isComplete(directory) || (HubCache.missingModelFiles(directory)
+                .isEmpty() && Files.isRegularFile(directory.resolve("tokenizer.json")));
+        if (complete) {
             return directory;
         }
-        try {
-            Files.createDirectories(work);
-            Path partial = Files.createTempDirectory(work, SYNTHETIC_FOLDER + ".partial");
-            long start = System.nanoTime();
-            new SyntheticModelWriter(SyntheticShape.SMALL, DType.F16, SyntheticModelWriter.scheme("2x8"), 1234).write(partial);
-            deleteRecursively(directory);
-            Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
-            System.err.printf("[demo] wrote the synthetic model %s (%s, AQLM 2x8) in %.1f s%n", directory,
-                    SyntheticShape.SMALL, (System.nanoTime() - start) / 1e9);
-            return directory;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the demo model under " + work, e);
-        }
+        long start = System.nanoTime();
+        SyntheticCheckpointFolder.write(new SyntheticModelWriter(SyntheticShape.SMALL, DType.F16,
+                SyntheticModelWriter.scheme("2x8"), 1234), directory, true, "--work-dir", "--work-dir");
+        System.err.printf("[demo] wrote the synthetic model %s (%s, AQLM 2x8) in %.1f s%n", directory,
+                SyntheticShape.SMALL, (System.nanoTime() - start) / 1e9);
+        return directory;
     }
 
+    /** The bundled prompts, copied once; a different file of that name is the user's and is never replaced. */
     private static Path copyPrompts(Path work) {
         Path prompts = work.resolve("prompts.jsonl");
         try (InputStream in = DemoCommand.class.getResourceAsStream(PROMPTS_RESOURCE)) {
+            byte[] bundled = in.readAllBytes();
+            if (Files.exists(prompts)) {
+                if (!Files.isRegularFile(prompts) || !Arrays.equals(Files.readAllBytes(prompts), bundled)) {
+                    throw new AqlmException(prompts + " exists and is not the demo's bundled prompts file; the demo"
+                            + " never replaces it: choose another --work-dir");
+                }
+                return prompts;
+            }
             Files.createDirectories(work);
-            Files.copy(in, prompts, StandardCopyOption.REPLACE_EXISTING);
+            Files.write(prompts, bundled);
             return prompts;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + prompts, e);
+            throw new AqlmException("cannot write " + prompts + ": " + IoFailures.describe(e), e);
         }
     }
 
     private static String printable(String text) {
         String oneLine = text.replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?");
         return oneLine.length() > 100 ? oneLine.substring(0, 100) + "..." : oneLine;
-    }
-
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

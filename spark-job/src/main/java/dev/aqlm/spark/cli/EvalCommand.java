@@ -3,6 +3,7 @@ package dev.aqlm.spark.cli;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.ProgressBar;
+import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.runtime.scoring.Scorer;
 import dev.aqlm.runtime.scoring.ScoringRules;
@@ -10,6 +11,7 @@ import dev.aqlm.runtime.scoring.ScoringSettings;
 import dev.aqlm.spark.eval.EngineRequestScorer;
 import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.Evaluation;
+import dev.aqlm.spark.eval.EvaluationPreflight;
 import dev.aqlm.spark.eval.EvaluationReport;
 import dev.aqlm.spark.eval.EvaluationRun;
 import dev.aqlm.spark.eval.LocalDatasetFolder;
@@ -75,12 +77,16 @@ public final class EvalCommand implements Callable<Integer> {
 
     private int evaluateHere() {
         long start = System.nanoTime();
+        EvaluationPreflight.checkSettings(evaluation.output, List.of(model), evaluation.maxLength, evaluation.limit,
+                evaluation.bootstrapIterations, evaluation.maxBatchTokens);
+        EngineOptions engineOptions = engine.toEngineOptions();
         ScoringRules rules = evaluation.rules();
         List<TaskRequests> requests = Evaluation.build(Tasks.parse(evaluation.tasks),
                 new LocalDatasetFolder(evaluation.data), evaluation.limit);
         List<EvalRequest> all = Evaluation.allRequests(requests);
         Path directory = ModelLocation.resolve(model);
-        ScoringLength length = ScoringLength.resolve(directory, evaluation.maxLength, engine.toEngineOptions());
+        EvaluationPreflight.checkAgainstModel(directory, evaluation.maxLength, engineOptions);
+        ScoringLength length = ScoringLength.resolve(directory, evaluation.maxLength, engineOptions);
         try (LanguageModel languageModel = LanguageModel.load(directory, length.options())) {
             System.err.printf("loaded %s (%s) on %s; %d requests from %d task(s), rule %s, max length %d%n", model,
                     languageModel.config().describe(), languageModel.backend().description(), all.size(),

@@ -1,6 +1,7 @@
 package dev.aqlm.spark.cli;
 
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
+import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.spark.eval.CombinedResults;
 import dev.aqlm.spark.eval.ModelResults;
@@ -62,6 +63,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     static SweepSpec spec(List<String> models, EvalOptions evaluation, SparkScoringOptions scoring,
                           EngineOptions engine) {
+        OptionChecks.requireAtLeast("--progress-interval", scoring.progressInterval, 0.0);
         return SweepSpec.builder(models.stream().map(String::strip).filter(m -> !m.isEmpty()).toList(),
                         evaluation.tasks, evaluation.data, evaluation.output)
                 .maxLength(evaluation.maxLength).rules(evaluation.rules()).limit(evaluation.limit)

@@ -2,10 +2,8 @@ package dev.aqlm.spark.eval;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
-import java.io.IOException;
+import dev.aqlm.runtime.io.OutputFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -166,14 +164,10 @@ public final class CombinedResults {
         String date = OutputFiles.dateId(now);
         Path json = output.resolve("sweep_" + date + ".json");
         Path csv = output.resolve("sweep_" + date + ".csv");
-        try {
-            Files.createDirectories(output);
-            Files.writeString(json, ResultsDocument.JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(json(System.currentTimeMillis() / 1000.0)) + "\n", StandardCharsets.UTF_8);
-            Files.writeString(csv, csv(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AqlmException(output + ": cannot write the sweep's combined results (" + e.getMessage() + ")", e);
-        }
+        OutputFile.createNew(json, "a sweep results file").write(out -> out.write((ResultsDocument.JSON
+                .writerWithDefaultPrettyPrinter().writeValueAsString(json(System.currentTimeMillis() / 1000.0)) + "\n")
+                .getBytes(StandardCharsets.UTF_8)));
+        OutputFile.createNew(csv, "a sweep results file").write(out -> out.write(csv().getBytes(StandardCharsets.UTF_8)));
         return List.of(json, csv);
     }
 }

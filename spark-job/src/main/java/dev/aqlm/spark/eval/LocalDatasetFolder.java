@@ -18,6 +18,10 @@ public final class LocalDatasetFolder implements DatasetSource {
     private final Path folder;
 
     public LocalDatasetFolder(Path folder) {
+        if (Files.isRegularFile(folder)) {
+            throw new TaskDataException("--data " + folder + " is a file; give the folder that holds <task>.jsonl,"
+                    + " <task>.parquet or <task>/ shards");
+        }
         this.folder = folder;
     }
 

@@ -1,11 +1,11 @@
 package dev.aqlm.spark.eval;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.io.OutputFile;
 import java.io.BufferedWriter;
-import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -52,31 +52,24 @@ public final class OutputFiles {
         return folder.resolve("samples_" + task + "_" + date + ".jsonl");
     }
 
+    /** Writes the results file whole or not at all; its dated name is new, so nothing is ever replaced. */
     public Path writeResults(ObjectNode results) {
         Path file = resultsFile();
-        try {
-            Files.createDirectories(folder);
-            Files.writeString(file, ResultsDocument.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results)
-                    + "\n", StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AqlmException(file + ": cannot write results (" + e.getMessage() + ")", e);
-        }
+        OutputFile.createNew(file, "a results file").write(out -> out.write((ResultsDocument.JSON
+                .writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n").getBytes(StandardCharsets.UTF_8)));
         return file;
     }
 
     public Path writeSamples(String task, List<ObjectNode> records) {
         Path file = samplesFile(task);
-        try {
-            Files.createDirectories(folder);
-            try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                for (ObjectNode record : records) {
-                    writer.write(ResultsDocument.JSON.writeValueAsString(record));
-                    writer.write('\n');
-                }
+        OutputFile.createNew(file, "a samples file").write(out -> {
+            Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            for (ObjectNode record : records) {
+                writer.write(ResultsDocument.JSON.writeValueAsString(record));
+                writer.write('\n');
             }
-        } catch (IOException e) {
-            throw new AqlmException(file + ": cannot write samples (" + e.getMessage() + ")", e);
-        }
+            writer.flush();
+        });
         return file;
     }
 }

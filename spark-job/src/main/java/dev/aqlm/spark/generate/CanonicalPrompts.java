@@ -48,6 +48,11 @@ final class CanonicalPrompts {
         return Arrays.asList(records.columns()).contains(PromptColumns.ID) ? PromptColumns.ID : null;
     }
 
+    /** Whether the user named the id column (else the records' own "id" column, if any, gives the ids). */
+    boolean idColumnRequested() {
+        return requestedIdColumn != null;
+    }
+
     /** The override columns the records have (none when overrides are off). */
     List<String> overrideColumns(Dataset<Row> records) {
         List<String> present = Arrays.asList(records.columns());
@@ -93,7 +98,7 @@ final class CanonicalPrompts {
         return records.select(columns.toArray(new Column[0]));
     }
 
-    private static String quoted(String column) {
+    static String quoted(String column) {
         return "`" + column.replace("`", "``") + "`";
     }
 }

@@ -35,10 +35,11 @@ public final class DataFrameGenerator {
                 spec.idColumn(), spec.rowOverrides());
         columns.validate(prompts);
         String executorModel = GenerationStage.executorModel(spark, spec.model());
+        GenerationPreflight.check(spec, executorModel);
         String idColumn = columns.idColumn(prompts);
         Dataset<Row> records = idColumn != null ? prompts : PositionIds.add(prompts);
         Dataset<Row> canonical = columns.select(records, idColumn != null ? idColumn : PositionIds.COLUMN, null);
-        UniqueIds.check(canonical, idColumn, columns.source());
+        UniqueIds.check(canonical, idColumn, columns.idColumnRequested(), columns.source());
         return new GenerationStage(spark, spec, executorModel, canonical, new ProgressCounters(spark.sparkContext()))
                 .generate(canonical);
     }

@@ -8,18 +8,13 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
+import dev.aqlm.spark.cli.AqlmSparkCli;
 import dev.aqlm.spark.cli.BulkGenerateCommand;
 import dev.aqlm.spark.executor.ExecutorFailures;
 import dev.aqlm.spark.progress.JobProgress;
 import dev.aqlm.spark.session.SparkSessions;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -51,7 +46,7 @@ public final class GenerateJob {
     }
 
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new BulkGenerateCommand(), args));
+        System.exit(RuntimeCli.execute(new BulkGenerateCommand(), args, AqlmSparkCli::silenceLogging));
     }
 
     /** Runs the job in {@code master} (null: spark-submit's, else local) and stops the session afterwards. */
@@ -70,13 +65,14 @@ public final class GenerateJob {
             throw new AqlmException("--commit-every must be at least 1 row, got " + spec.commitEveryRows());
         }
         GenerationSpec generation = spec.generation();
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        Path output = new Path(spec.output());
+        GenerateOutputFolder output = new GenerateOutputFolder(spec.output(), spark.sparkContext().hadoopConfiguration());
+        output.requireApartFrom(spec.input());
         String executorModel = GenerationStage.executorModel(spark, generation.model());
+        GenerationPreflight.check(generation, executorModel);
         PromptTable table = new PromptTable(spark, spec.input(), spec.inputFormat(), generation.promptColumn(),
                 generation.idColumn(), generation.rowOverrides());
         Dataset<Row> prompts = table.canonical();
-        long inputRows = UniqueIds.check(prompts, table.idColumn(), table.source());
+        long inputRows = UniqueIds.check(prompts, table.idColumn(), table.idColumnRequested(), table.source());
         ProgressCounters counters = new ProgressCounters(spark.sparkContext());
         GenerationStage generate = new GenerationStage(spark, generation, executorModel, prompts, counters);
         List<String> overrides = table.overrideColumns();
@@ -85,7 +81,7 @@ public final class GenerateJob {
         }
 
         JobFingerprint fingerprint = JobFingerprint.of(spec, executorModel, table.idColumn());
-        boolean resuming = prepareOutput(output, hadoop, fingerprint);
+        boolean resuming = output.prepare(spec.mode(), fingerprint);
         OutputTotals before = resuming ? OutputTotals.read(spark, spec.output(), spec.outputFormat()) : OutputTotals.NONE;
         Dataset<Row> pending = prompts;
         long pendingRows = inputRows;
@@ -142,52 +138,5 @@ public final class GenerateJob {
             writer = writer.option("ignoreNullFields", "false"); // keep "error": null, one schema for every line
         }
         writer.save(spec.output());
-    }
-
-    /** Creates, replaces or checks the output folder; true when an earlier run's rows may be in it. */
-    private boolean prepareOutput(Path output, Configuration hadoop, JobFingerprint fingerprint) {
-        try {
-            FileSystem fs = output.getFileSystem(hadoop);
-            boolean exists = fs.exists(output);
-            if (exists && spec.mode() == GenerateJobSpec.OutputMode.OVERWRITE) {
-                fs.delete(output, true);
-                exists = false;
-            }
-            if (exists && spec.mode() == GenerateJobSpec.OutputMode.CREATE) {
-                throw new AqlmException("output " + output + " already exists: add --resume to continue it (rows"
-                        + " already there are skipped), --overwrite to replace it, or choose another --output");
-            }
-            if (exists) {
-                JobFingerprint stored = JobFingerprint.read(output, hadoop);
-                if (stored == null) {
-                    if (hasDataFiles(fs, output)) {
-                        throw new AqlmException(output + " has files but no " + JobFingerprint.FILE_NAME
-                                + ": it is not the output of aqlm-spark bulk-generate, so it cannot be resumed");
-                    }
-                    fingerprint.write(output, hadoop);
-                    return false;
-                }
-                fingerprint.requireSameAs(stored, output.toString());
-                return true;
-            }
-            fs.mkdirs(output);
-            fingerprint.write(output, hadoop);
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare output " + output, e);
-        }
-    }
-
-    private static boolean hasDataFiles(FileSystem fs, Path folder) throws IOException {
-        if (!fs.getFileStatus(folder).isDirectory()) {
-            return true;
-        }
-        for (FileStatus status : fs.listStatus(folder)) {
-            String name = status.getPath().getName();
-            if (!name.startsWith("_") && !name.startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -115,17 +115,28 @@ public final class JobFingerprint {
                 return null;
             }
             try (InputStream in = fs.open(file)) {
-                JsonNode settings = JSON.readTree(in).path("settings");
+                JsonNode root = JSON.readTree(in);
+                JsonNode settings = root == null ? null : root.get("settings");
+                if (settings == null || !settings.isObject()) {
+                    throw corrupt(file, "it has no \"settings\" object");
+                }
                 Map<String, String> fields = new LinkedHashMap<>();
                 for (Iterator<Map.Entry<String, JsonNode>> it = settings.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = it.next();
                     fields.put(field.getKey(), field.getValue().asText());
                 }
                 return new JobFingerprint(fields);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw corrupt(file, "it is not valid JSON (" + e.getOriginalMessage() + ")");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    private static AqlmException corrupt(org.apache.hadoop.fs.Path file, String why) {
+        return new AqlmException(file + " is damaged: " + why + ". It records the settings this output was generated"
+                + " with, so the output cannot be resumed; restore it from a backup, or write to a new --output");
     }
 
     /**

@@ -17,6 +17,11 @@ public record JobSummary(String output, OutputFormat format, long inputRows, lon
                          OutputTotals all, double seconds, Map<String, Double> tokensPerSecondByExecutor,
                          int failedTasks, int waves) {
 
+    /** True when this run generated rows and every one of them is an error row: the job did nothing useful. */
+    public boolean everyRowFailed() {
+        return thisRun.rows() > 0 && thisRun.errors() == thisRun.rows();
+    }
+
     public double completionTokensPerSecond() {
         return thisRun.completionTokens() / Math.max(1e-9, seconds);
     }

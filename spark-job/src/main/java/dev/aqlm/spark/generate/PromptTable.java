@@ -1,5 +1,8 @@
 package dev.aqlm.spark.generate;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
+
 import dev.aqlm.runtime.AqlmException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +15,7 @@ import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Reads the file job's prompts (JSONL, Parquet, CSV with a header, or plain text with one prompt per line) into the
@@ -20,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
  * is no id column.
  */
 public final class PromptTable {
+    private static final String MALFORMED_ID = "__aqlm_id_or_row";
     private final SparkSession spark;
     private final String input;
     private final InputFormat format;
@@ -36,6 +41,7 @@ public final class PromptTable {
         this.spark = spark;
         this.input = input;
         this.format = format != null ? format : inferFormat(spark, input);
+        InputFormatCheck.requireConsistent(input, this.format, spark.sparkContext().hadoopConfiguration());
         this.columns = new CanonicalPrompts(PromptSource.file(input, this.format),
                 this.format == InputFormat.TEXT ? "value" : promptColumn, idColumn, rowOverrides);
     }
@@ -51,6 +57,11 @@ public final class PromptTable {
     /** The column the ids come from, or null when they are generated ({@code <file>:<row>}). */
     public String idColumn() {
         return columns.idColumn(raw());
+    }
+
+    /** Whether the user named the id column (else the input's own "id" column, if any, gives the ids). */
+    boolean idColumnRequested() {
+        return columns.idColumnRequested();
     }
 
     public boolean generatesIds() {
@@ -92,6 +103,15 @@ public final class PromptTable {
             idColumn = RowIds.COLUMN;
         }
         boolean hasMalformed = Arrays.asList(records.columns()).contains(PromptColumns.MALFORMED);
+        if (hasMalformed && !idColumn.equals(RowIds.COLUMN)) {
+            // A record the reader could not parse has no id of its own: it gets its <file>:<row> id, so it becomes an
+            // error row as it does in an input without an id column, instead of a null id failing the whole job.
+            records = new RowIds(spark, records).withIds().withColumn(MALFORMED_ID,
+                    when(col(PromptColumns.MALFORMED).isNotNull().and(col(CanonicalPrompts.quoted(idColumn)).isNull()),
+                            col(RowIds.COLUMN))
+                            .otherwise(col(CanonicalPrompts.quoted(idColumn)).cast(DataTypes.StringType)));
+            idColumn = MALFORMED_ID;
+        }
         return columns.select(records, idColumn, hasMalformed ? PromptColumns.MALFORMED : null);
     }
 

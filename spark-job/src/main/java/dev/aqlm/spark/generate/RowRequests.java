@@ -7,6 +7,7 @@ import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SamplingRandom;
 import dev.aqlm.runtime.tokenizer.TextTokenizer;
 import dev.aqlm.spark.prompt.ChatTemplate;
+import java.math.BigDecimal;
 import java.util.function.Function;
 import org.apache.spark.sql.Row;
 
@@ -75,11 +76,11 @@ final class RowRequests {
                 Double::parseDouble, defaults.temperature(), "a number");
         double topP = parse(row, PromptColumns.TOP_P_INDEX, PromptColumns.TOP_P, Double::parseDouble,
                 defaults.topP(), "a number");
-        int topK = parse(row, PromptColumns.TOP_K_INDEX, PromptColumns.TOP_K, Integer::parseInt, defaults.topK(),
-                "an integer");
+        int topK = parse(row, PromptColumns.TOP_K_INDEX, PromptColumns.TOP_K,
+                text -> integral(text).intValueExact(), defaults.topK(), "an integer");
         int maxNewTokens = parse(row, PromptColumns.MAX_NEW_TOKENS_INDEX, PromptColumns.MAX_NEW_TOKENS,
-                Integer::parseInt, defaults.maxNewTokens(), "an integer");
-        long seed = parse(row, PromptColumns.SEED_INDEX, PromptColumns.SEED, Long::parseLong,
+                text -> integral(text).intValueExact(), defaults.maxNewTokens(), "an integer");
+        long seed = parse(row, PromptColumns.SEED_INDEX, PromptColumns.SEED, text -> integral(text).longValueExact(),
                 SamplingRandom.seedFor(defaults.jobSeed(), id), "an integer");
         return new GeneratedRows.RowSettings(temperature, topP, topK, maxNewTokens, seed);
     }
@@ -91,9 +92,21 @@ final class RowRequests {
         }
         try {
             return parser.apply(text.strip());
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) { // ArithmeticException: out of the type's range
             throw new IllegalArgumentException("column '" + column + "' is '" + abbreviate(text) + "', not " + kind);
         }
+    }
+
+    /**
+     * An integer column's value as text. Schema inference types a column by all its values, so one 8.5 makes every
+     * 8 read as "8.0": a whole number in any notation is accepted, a real fraction is not.
+     */
+    private static BigDecimal integral(String text) {
+        BigDecimal value = new BigDecimal(text);
+        if (value.signum() != 0 && value.stripTrailingZeros().scale() > 0) {
+            throw new NumberFormatException("fraction");
+        }
+        return value;
     }
 
     private static String abbreviate(String text) {

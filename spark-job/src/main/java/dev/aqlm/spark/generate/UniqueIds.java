@@ -22,9 +22,10 @@ final class UniqueIds {
     /**
      * The number of rows; fails when ids are null or repeated.
      *
-     * @param idColumn the column the ids came from, for the message (null when they were generated)
+     * @param idColumn  the column the ids came from, for the message (null when they were generated)
+     * @param requested whether the user named that column (else it was the records' own "id" column)
      */
-    static long check(Dataset<Row> canonical, String idColumn, PromptSource source) {
+    static long check(Dataset<Row> canonical, String idColumn, boolean requested, PromptSource source) {
         Dataset<Row> perId = canonical.groupBy(PromptColumns.ID).agg(count(lit(1)).as("n"));
         Row check = perId.agg(sum("n"), sum(when(col("n").gt(1), 1).otherwise(0)),
                 sum(when(col(PromptColumns.ID).isNull(), col("n")).otherwise(0))).first();
@@ -33,8 +34,10 @@ final class UniqueIds {
         long nulls = check.isNullAt(2) ? 0 : check.getLong(2);
         if (nulls > 0) {
             throw new AqlmException(nulls + " row(s) of " + source.description() + " have a null id in column '"
-                    + idColumn + "'; every row needs an id (or leave " + source.idColumnSetting() + " out to "
-                    + source.numbering() + ")");
+                    + idColumn + "'; every row needs an id" + (requested
+                    ? " (or leave " + source.idColumnSetting() + " out to " + source.numbering() + ")"
+                    : ": the records have an '" + idColumn + "' column, so ids come from it; fill it in every row,"
+                    + " or name another unique column with " + source.idColumnSetting()));
         }
         if (duplicated > 0) {
             List<String> examples = perId.where(col("n").gt(1)).limit(5).collectAsList().stream()

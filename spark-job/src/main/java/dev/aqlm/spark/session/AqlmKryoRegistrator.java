@@ -11,6 +11,7 @@ import dev.aqlm.spark.generate.GenerationDefaults;
 import dev.aqlm.spark.sweep.PlannedRequest;
 import dev.aqlm.spark.sweep.ScoredChunk;
 import org.apache.spark.serializer.KryoRegistrator;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Registers aqlm-spark's serializable classes with Spark's Kryo (spark.kryo.registrationRequired=true makes an
@@ -32,5 +33,8 @@ public final class AqlmKryoRegistrator implements KryoRegistrator {
         kryo.register(PlannedRequest.class);
         kryo.register(PlannedRequest[].class);
         kryo.register(ScoredChunk.class);
+        // A JSON input column whose every value is null (a prompt or override column) is read as NullType, which
+        // Spark's own registrations lack: without it such an input fails every task with a Kryo error.
+        kryo.register(DataTypes.NullType.getClass());
     }
 }

@@ -14,6 +14,8 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
     /** Local Spark: one thread per core, and up to 4 attempts per task (plain local[N] never retries). */
     public static final String LOCAL_MASTER = "local[*,4]";
+    private static final java.util.regex.Pattern KNOWN_MASTER = java.util.regex.Pattern.compile(
+            "local(\\[\\s*(\\*|\\d+)\\s*(,\\s*\\d+\\s*)?\\])?|local-cluster\\[.*\\]|spark://\\S+|yarn|k8s://\\S+");
 
     /** Set by the aqlm-spark launcher: the spark-submit application jar, shipped to executors of cluster jobs. */
     public static final String APP_JAR_PROPERTY = "aqlm.app.jar";
@@ -24,7 +26,7 @@ public final class SparkSessions {
     public static SparkSession getOrCreate(String appName, String master, Map<String, String> conf) {
         SparkConf sparkConf = new SparkConf(); // picks up spark.* system properties, i.e. spark-submit's settings
         if (master != null && !master.isBlank()) {
-            sparkConf.setMaster(master);
+            sparkConf.setMaster(requireKnownMaster(master.strip()));
         } else if (!sparkConf.contains("spark.master")) {
             sparkConf.setMaster(LOCAL_MASTER);
         }
@@ -62,6 +64,18 @@ public final class SparkSessions {
             throw e;
         }
         return session;
+    }
+
+    /**
+     * The masters Spark ships: local[N], spark://host:port, yarn, k8s://url. Anything else would reach Spark's own
+     * parser, which logs a stack trace at ERROR before failing.
+     */
+    private static String requireKnownMaster(String master) {
+        if (KNOWN_MASTER.matcher(master).matches()) {
+            return master;
+        }
+        throw new AqlmException("--master '" + master + "' is not a Spark master: use local[N] (or local[*]),"
+                + " spark://host:7077, yarn or k8s://https://host:port");
     }
 
     public static boolean isLocal(SparkSession spark) {

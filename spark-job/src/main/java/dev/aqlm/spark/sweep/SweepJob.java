@@ -4,11 +4,13 @@ import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.hub.HubSettings;
 import dev.aqlm.runtime.hub.ModelLocation;
+import dev.aqlm.spark.cli.AqlmSparkCli;
 import dev.aqlm.spark.cli.SweepCommand;
 import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.Evaluation;
 import dev.aqlm.spark.eval.EvaluationReport;
 import dev.aqlm.spark.eval.EvaluationRun;
+import dev.aqlm.spark.eval.EvaluationPreflight;
 import dev.aqlm.spark.eval.LocalDatasetFolder;
 import dev.aqlm.spark.eval.ModelResults;
 import dev.aqlm.spark.eval.OutputFiles;
@@ -54,7 +56,7 @@ public final class SweepJob {
     }
 
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new SweepCommand(), args));
+        System.exit(RuntimeCli.execute(new SweepCommand(), args, AqlmSparkCli::silenceLogging));
     }
 
     /** Runs the job in {@code master} (null: spark-submit's, else local) and stops the session afterwards. */
@@ -103,6 +105,9 @@ public final class SweepJob {
 
     private ModelResults evaluate(String model, String pinnedModel, List<TaskRequests> tasks, SparkScoring scoring,
                                   long start) {
+        if (Files.isDirectory(Path.of(pinnedModel))) { // a length this model cannot hold fails it alone, before scoring
+            EvaluationPreflight.checkAgainstModel(Path.of(pinnedModel), spec.maxLength(), spec.engine());
+        }
         ModelDescriptor descriptor = new ModelDescriptor(pinnedModel, spec.engine());
         ModelScores scores = scoring.score(model, descriptor, spec, console);
         console.println(model + ": " + scores.total().describe());
@@ -136,6 +141,8 @@ public final class SweepJob {
         if (spec.requestsPerCall() < 1) {
             throw new AqlmException("--requests-per-call must be at least 1, got " + spec.requestsPerCall());
         }
+        EvaluationPreflight.checkSettings(spec.output(), spec.models(), spec.maxLength(), spec.limit(),
+                spec.bootstrapIterations(), spec.maxBatchTokens());
     }
 
     /**
