@@ -22,8 +22,8 @@ interface CpuLinear {
         // Small codebooks: a per-row table of codebook·input dot products turns each weight group into C lookups.
         // A 2^16-entry codebook would make that table larger than the layer, so those gather codebook rows instead.
         return aqlm.scheme().bitsPerCodebook() <= AqlmLookupTableLinear.MAX_BITS
-                ? new AqlmLookupTableLinear(aqlm)
-                : new AqlmGatherLinear(aqlm);
+                ? new AqlmLookupTableLinear(aqlm, AqlmKernels.best())
+                : new AqlmGatherLinear(aqlm, AqlmKernels.best());
     }
 
     /** Adds the bias, if any, to every row. */
