@@ -76,7 +76,29 @@ class AqlmLinearTest {
                 }
             }
             assertThat(maxError / maxValue).as(weights.scheme().shortName() + " rows " + rows).isLessThan(TOLERANCE);
+            assertSameAloneAndWithoutVectors(weights, linear, input, output, rows);
         }
+    }
+
+    /**
+     * Bit for bit, no tolerance: each row equals that row computed alone (the engine's batch invariance rests on it),
+     * and the scalar kernels of JVMs without the Vector API give the same output.
+     */
+    private static void assertSameAloneAndWithoutVectors(AqlmLinearWeights weights, CpuLinear linear, float[] input,
+                                                         float[] output, int rows) {
+        int out = weights.outFeatures();
+        int in = weights.inFeatures();
+        float[] scalarOutput = new float[rows * out];
+        try (ParallelLoops loops = new ParallelLoops(2)) {
+            CpuLinear.of(weights, new ScalarAqlmKernels()).apply(input, scalarOutput, rows, loops);
+            for (int r = 0; r < rows; r++) {
+                float[] alone = new float[out];
+                linear.apply(java.util.Arrays.copyOfRange(input, r * in, (r + 1) * in), alone, 1, loops);
+                assertThat(alone).as("row " + r + " alone").containsExactly(
+                        java.util.Arrays.copyOfRange(output, r * out, (r + 1) * out));
+            }
+        }
+        assertThat(scalarOutput).as("scalar kernels").containsExactly(output);
     }
 
     /** The definition, straight from the stored tensors, in double. */
