@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.cpu;
 
+import dev.aqlm.runtime.checkpoint.Half;
 import dev.aqlm.runtime.model.AqlmLinearWeights;
 import dev.aqlm.runtime.model.CodebookIndices;
 
@@ -11,10 +12,30 @@ import dev.aqlm.runtime.model.CodebookIndices;
  */
 final class AqlmGatherLinear extends AqlmCpuLinear {
     private final short[] codes; // [out][groups][C], as read: row by row
+    /**
+     * The codebooks as fp16 bits when every entry is exactly an fp16 value (checkpoints store them so), else null.
+     * Half the bytes: a 1x16g8 codebook (1 MiB) then fits a core's L2 cache. Gathers from 24 codebooks in turn
+     * measured 6.8-7.0 ns per group of 8 weights in fp16 against 7.3-8.1 ns in fp32 (one thread, under load 11); a
+     * whole model's codebooks (112 MiB in fp32 at the mid shape) come from DRAM, where half the bytes matters more.
+     */
+    private final short[] halfCodebooks;
 
     AqlmGatherLinear(AqlmLinearWeights weights, AqlmKernels kernels) {
         super(weights, kernels);
         this.codes = CodebookIndices.read(weights).shorts();
+        this.halfCodebooks = exactHalves(codebooks);
+    }
+
+    private static short[] exactHalves(float[] values) {
+        short[] halves = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            halves[i] = Half.floatToHalf(values[i]);
+            if (!Float.isFinite(values[i])
+                    || Float.floatToRawIntBits(Half.halfToFloat(halves[i])) != Float.floatToRawIntBits(values[i])) {
+                return null;
+            }
+        }
+        return halves;
     }
 
     @Override
@@ -23,7 +44,7 @@ final class AqlmGatherLinear extends AqlmCpuLinear {
         loops.forRange(out, (long) rows * in * books, (fromRow, toRow) -> {
             for (int o = fromRow; o < toRow; o++) {
                 for (int r = 0; r < rows; r++) {
-                    float sum = kernels.gatherDot(codebooks, codes, o * pairs, groups, books, entries, groupSize,
+                    float sum = kernels.gatherDot(codebooks, halfCodebooks, codes, o * pairs, groups, books, entries, groupSize,
                             input, r * in);
                     output[r * out + o] = sum * scales[o];
                 }

@@ -1,5 +1,7 @@
 package dev.aqlm.runtime.cpu;
 
+import dev.aqlm.runtime.checkpoint.Half;
+
 /** {@link AqlmKernels} in plain Java: the definition of each loop's order, and the fallback without the Vector API. */
 class ScalarAqlmKernels implements AqlmKernels {
     @Override
@@ -40,8 +42,8 @@ class ScalarAqlmKernels implements AqlmKernels {
     }
 
     @Override
-    public float gatherDot(float[] codebooks, short[] codes, int codesAt, int groups, int books, int entries,
-                           int groupSize, float[] x, int xAt) {
+    public float gatherDot(float[] codebooks, short[] halfCodebooks, short[] codes, int codesAt, int groups,
+                           int books, int entries, int groupSize, float[] x, int xAt) {
         float[] lanes = new float[4 * DOT_LANES];
         int unit = 0; // ((g · books) + c) · chunks + chunk, chunks of DOT_LANES weights
         for (int g = 0; g < groups; g++) {
@@ -53,7 +55,8 @@ class ScalarAqlmKernels implements AqlmKernels {
                         unit++;
                     }
                     int lane = (unit & 3) * DOT_LANES + j % DOT_LANES;
-                    lanes[lane] = Math.fma(codebooks[row + j], x[xg + j], lanes[lane]);
+                    float weight = halfCodebooks != null ? Half.halfToFloat(halfCodebooks[row + j]) : codebooks[row + j];
+                    lanes[lane] = Math.fma(weight, x[xg + j], lanes[lane]);
                 }
                 unit++;
             }

@@ -3,6 +3,7 @@ package dev.aqlm.runtime.cpu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.aqlm.runtime.checkpoint.Half;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,9 +69,20 @@ class AqlmKernelsTest {
             codes[i] = (short) random.nextInt(entries);
         }
         float[] x = gaussians(random, groups * groupSize + 2);
-        float expected = scalar.gatherDot(codebooks, codes, 1, groups, books, entries, groupSize, x, 2);
-        float actual = vector().gatherDot(codebooks, codes, 1, groups, books, entries, groupSize, x, 2);
+        float expected = scalar.gatherDot(codebooks, null, codes, 1, groups, books, entries, groupSize, x, 2);
+        float actual = vector().gatherDot(codebooks, null, codes, 1, groups, books, entries, groupSize, x, 2);
         assertThat(actual).isEqualTo(expected);
+        // The same codebooks stored as fp16 bits (values rounded to fp16 first, subnormals and signed zeros included).
+        short[] halves = new short[codebooks.length];
+        for (int i = 0; i < halves.length; i++) {
+            halves[i] = Half.floatToHalf(i % 97 == 0 ? codebooks[i] * 1e-6f : i % 89 == 0 ? -0f : codebooks[i]);
+            codebooks[i] = Half.halfToFloat(halves[i]);
+        }
+        float fromFloats = scalar.gatherDot(codebooks, null, codes, 1, groups, books, entries, groupSize, x, 2);
+        assertThat(scalar.gatherDot(null, halves, codes, 1, groups, books, entries, groupSize, x, 2))
+                .isEqualTo(fromFloats);
+        assertThat(vector().gatherDot(null, halves, codes, 1, groups, books, entries, groupSize, x, 2))
+                .isEqualTo(fromFloats);
     }
 
     private static float[] gaussians(SplittableRandom random, int n) {
