@@ -8,32 +8,42 @@ import dev.aqlm.runtime.model.CodebookIndices;
  * entry with every input group: table[g][c][k] = codebook[c][k] · x[g]. An output is then Σ_g Σ_c table[g][c][code],
  * C lookups per group of G weights instead of G multiply-adds.
  *
- * <p>Threads first build the tables together (split by input group), then look up together (split by tiles of output
- * rows): no two threads write the same value and no partial sums are reduced across threads (upstream's Numba kernel
- * races). Codes are stored in the order the lookups read them, [row tile][pair][row in tile], so one vector of codes
- * serves a gather for a whole tile and every input row of the batch.
+ * <p>The input groups are cut into a fixed number of pieces (set by the layer's shape, never by the thread count, so
+ * results do not depend on it). A thread takes a piece, builds its tables a cache-sized block of groups at a time and
+ * looks every output row's codes up in each block while it is in L1, summing into the piece's own partial outputs:
+ * one fork per layer, no barrier between building and looking up, no two threads writing the same value (upstream's
+ * Numba kernel races). The caller then adds the pieces' partial outputs in piece order. Codes are stored in the
+ * order the lookups read them, [row tile][pair][row in tile], so one vector of codes serves a gather for a whole tile
+ * and every input row of the batch.
  */
 final class AqlmLookupTableLinear extends AqlmCpuLinear {
     static final int MAX_BITS = 8;
     private static final int TILE = AqlmKernels.TILE;
-    /** Input rows whose tables are built at once: bounds table memory (a 4096-input 2x8 table is 1 MiB per row). */
+    /** Input rows handled together: bounds the partial outputs (pieces · rows · out floats). */
     private static final int ROW_BLOCK = 8;
     /**
-     * Table floats that one block of lookups touches for all the batch's rows: 32 KiB, an L1 data cache. Gathers from
-     * an L1-resident table measured 0.23 ns per lookup, from a 256 KiB (L2) table 0.42-0.6 ns.
+     * Pieces of the input groups: enough for several threads to balance, few enough that adding the partial outputs
+     * (pieces · out adds per row, against pairs · out lookups) stays a few percent of the work.
+     */
+    private static final int MAX_PIECES = 8;
+    private static final int MIN_PAIRS_PER_PIECE = 64;
+    /**
+     * Table floats a block of lookups touches for all the batch's rows: 32 KiB, an L1 data cache. Gathers from an
+     * L1-resident table measured 0.23 ns per lookup, from a 256 KiB (L2) table 0.42-0.6 ns.
      */
     private static final int L1_TABLE_FLOATS = 8192;
     /** The fewest pairs per block: below this, reloading the tile's partial sums costs more than L2 hits. */
     private static final int MIN_PAIRS_PER_BLOCK = 4;
-    /** Each calling thread's table buffer, kept across calls: a 7B layer's tables would otherwise be megabytes of
-     * fresh, zeroed allocation for every linear of every step. */
-    private static final ThreadLocal<float[]> TABLES = ThreadLocal.withInitial(() -> new float[0]);
+    /** The calling thread's buffer of partial outputs, kept across calls (megabytes for a 7B layer at batch 8). */
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
 
     /** The codebooks transposed to [G][C·K], so that building a table is G contiguous multiply-add sweeps. */
     private final float[] codebooksByDimension;
     /** Codebook indices as unsigned bytes, [tile][pair][TILE]; rows past {@code out} in the last tile are 0. */
     private final byte[] tiledCodes;
     private final int tiles;
+    private final int pieces;
+    private final int groupsPerPiece;
 
     AqlmLookupTableLinear(AqlmLinearWeights weights, AqlmKernels kernels) {
         super(weights, kernels);
@@ -46,6 +56,9 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
         }
         this.tiles = (out + TILE - 1) / TILE;
         this.tiledCodes = tile(CodebookIndices.read(weights).bytes());
+        int wanted = Math.max(1, Math.min(MAX_PIECES, groups * books / MIN_PAIRS_PER_PIECE));
+        this.groupsPerPiece = (groups + wanted - 1) / wanted;
+        this.pieces = (groups + groupsPerPiece - 1) / groupsPerPiece;
     }
 
     private byte[] tile(byte[] rowMajor) {
@@ -62,68 +75,82 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
 
     @Override
     public void apply(float[] input, float[] output, int rows, ParallelLoops loops) {
-        int tableSize = groups * books * entries;
-        float[] tables = tableBuffer(Math.min(rows, ROW_BLOCK) * tableSize);
+        int padded = tiles * TILE;
+        int count = Math.min(rows, ROW_BLOCK);
+        float[] partials = partialBuffer(pieces * count * padded);
         for (int first = 0; first < rows; first += ROW_BLOCK) {
-            int count = Math.min(ROW_BLOCK, rows - first);
-            buildTables(input, first, count, tables, loops);
-            lookUp(tables, tableSize, output, first, count, loops);
+            int blockRows = Math.min(ROW_BLOCK, rows - first);
+            int firstRow = first;
+            loops.forRange(pieces, (long) blockRows * groupsPerPiece * books * padded,
+                    (fromPiece, toPiece) -> {
+                        for (int piece = fromPiece; piece < toPiece; piece++) {
+                            lookUpPiece(piece, input, firstRow, blockRows, partials, piece * blockRows * padded);
+                        }
+                    });
+            addPieces(partials, blockRows, output, firstRow);
         }
         CpuLinear.addBias(bias, output, rows, out);
     }
 
-    private static float[] tableBuffer(int size) {
-        float[] tables = TABLES.get();
-        if (tables.length < size) {
-            tables = new float[size];
-            TABLES.set(tables);
+    private static float[] partialBuffer(int size) {
+        float[] partials = PARTIALS.get();
+        if (partials.length < size) {
+            partials = new float[size];
+            PARTIALS.set(partials);
         }
-        return tables;
-    }
-
-    private void buildTables(float[] input, int firstRow, int count, float[] tables, ParallelLoops loops) {
-        int width = books * entries;
-        int tableSize = groups * width;
-        // Cost in vector multiply-adds (a table entry takes G of them, 8-16 to a vector instruction).
-        loops.forRange(groups, (long) count * width * groupSize / 8, (fromGroup, toGroup) -> {
-            for (int r = 0; r < count; r++) {
-                for (int g = fromGroup; g < toGroup; g++) {
-                    kernels.buildTable(input, (firstRow + r) * in + g * groupSize, codebooksByDimension, width,
-                            groupSize, tables, r * tableSize + g * width);
-                }
-            }
-        });
+        return partials;
     }
 
     /**
-     * output[o] = scale[o] · Σ_p table[p][code(o, p)] over the (group, codebook) pairs p, in p order for every row:
-     * a row's sum does not depend on the batch. Pairs go in blocks whose table slices, for all rows of the batch, fit
-     * the L1 cache; each tile's partial sums wait in a small array between blocks.
+     * sums[r][o] = Σ_p table_r[p][code(o, p)] over the piece's (group, codebook) pairs p, in p order. The piece's
+     * groups go in blocks whose tables, for all rows of the batch, fit the L1 cache.
      */
-    private void lookUp(float[] tables, int tableSize, float[] output, int firstRow, int count, ParallelLoops loops) {
+    private void lookUpPiece(int piece, float[] input, int firstRow, int count, float[] sums, int sumsAt) {
+        int width = books * entries;
         int pairs = groups * books;
-        int pairsPerBlock = Math.min(pairs, Math.max(MIN_PAIRS_PER_BLOCK, L1_TABLE_FLOATS / (entries * count)));
-        loops.forRange(tiles, (long) count * pairs * TILE / 4, (fromTile, toTile) -> {
-            int tileCount = toTile - fromTile;
-            float[] sums = new float[count * tileCount * TILE]; // [row][tile][lane]
-            int[] indices = new int[pairsPerBlock * TILE];
-            for (int firstPair = 0; firstPair < pairs; firstPair += pairsPerBlock) {
-                int blockPairs = Math.min(pairsPerBlock, pairs - firstPair);
-                for (int t = fromTile; t < toTile; t++) {
-                    kernels.tileIndices(tiledCodes, (t * pairs + firstPair) * TILE, firstPair, blockPairs, entries,
-                            indices);
-                    for (int r = 0; r < count; r++) {
-                        kernels.addLookups(tables, r * tableSize, indices, blockPairs, sums,
-                                (r * tileCount + t - fromTile) * TILE);
-                    }
-                }
-            }
+        int padded = tiles * TILE;
+        int firstGroup = piece * groupsPerPiece;
+        int endGroup = Math.min(groups, firstGroup + groupsPerPiece);
+        int blockGroups = Math.max(Math.max(1, MIN_PAIRS_PER_BLOCK / books), L1_TABLE_FLOATS / (count * width));
+        int tableSize = blockGroups * width;
+        float[] tables = new float[count * tableSize];
+        int[] indices = new int[blockGroups * books * TILE];
+        java.util.Arrays.fill(sums, sumsAt, sumsAt + count * padded, 0f);
+        for (int g0 = firstGroup; g0 < endGroup; g0 += blockGroups) {
+            int n = Math.min(blockGroups, endGroup - g0);
             for (int r = 0; r < count; r++) {
-                int at = (firstRow + r) * out;
-                for (int o = fromTile * TILE; o < Math.min(out, toTile * TILE); o++) {
-                    output[at + o] = sums[(r * tileCount) * TILE + o - fromTile * TILE] * scales[o];
+                for (int g = 0; g < n; g++) {
+                    kernels.buildTable(input, (firstRow + r) * in + (g0 + g) * groupSize, codebooksByDimension,
+                            width, groupSize, tables, r * tableSize + g * width);
                 }
             }
-        });
+            // Indices count pairs from the block's first, so they address the block's tables.
+            int firstPair = g0 * books;
+            int blockPairs = n * books;
+            for (int t = 0; t < tiles; t++) {
+                kernels.tileIndices(tiledCodes, (t * pairs + firstPair) * TILE, 0, blockPairs, entries, indices);
+                for (int r = 0; r < count; r++) {
+                    kernels.addLookups(tables, r * tableSize, indices, blockPairs, sums, sumsAt + r * padded + t * TILE);
+                }
+            }
+        }
+    }
+
+    /** output = scale · (piece 0 + piece 1 + ...), in piece order: one short loop per piece, which the JIT vectorizes. */
+    private void addPieces(float[] partials, int count, float[] output, int firstRow) {
+        int padded = tiles * TILE;
+        for (int r = 0; r < count; r++) {
+            int at = (firstRow + r) * out;
+            System.arraycopy(partials, r * padded, output, at, out);
+            for (int piece = 1; piece < pieces; piece++) {
+                int from = (piece * count + r) * padded;
+                for (int o = 0; o < out; o++) {
+                    output[at + o] += partials[from + o];
+                }
+            }
+            for (int o = 0; o < out; o++) {
+                output[at + o] *= scales[o];
+            }
+        }
     }
 }
