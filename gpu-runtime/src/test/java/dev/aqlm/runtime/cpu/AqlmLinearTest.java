@@ -40,6 +40,19 @@ class AqlmLinearTest {
         }
     }
 
+    /** Wide enough that the lookup-table layer splits its input groups into several blocks and pieces. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2x8", "1x8", "8x8g32"})
+    void wideLayersMatchTheDequantizedDefinition(String name) {
+        AqlmConfig scheme = SyntheticModelWriter.scheme(name);
+        int out = 40;
+        int in = 4096 + 32 * 3; // not a whole number of blocks or pieces
+        Path file = writeLayer(scheme, out, in, false);
+        try (Checkpoint checkpoint = Checkpoint.open(file.getParent())) {
+            assertMatchesDefinition(layer(checkpoint, scheme, out, in, false), new SplittableRandom(11));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void transposedCodesOfEarlyCheckpointsAreReadTheSameWay() {
         AqlmConfig scheme = SyntheticModelWriter.scheme("8x8g32");
