@@ -44,8 +44,8 @@ final class AqlmGatherLinear extends AqlmCpuLinear {
         loops.forRange(out, (long) rows * in * books, (fromRow, toRow) -> {
             for (int o = fromRow; o < toRow; o++) {
                 for (int r = 0; r < rows; r++) {
-                    float sum = kernels.gatherDot(codebooks, halfCodebooks, codes, o * pairs, groups, books, entries, groupSize,
-                            input, r * in);
+                    float sum = kernels.gatherDot(codebooks, halfCodebooks, codes, o * pairs, groups, books,
+                            entries, groupSize, input, r * in);
                     output[r * out + o] = sum * scales[o];
                 }
             }

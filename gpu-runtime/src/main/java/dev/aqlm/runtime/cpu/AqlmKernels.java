@@ -29,15 +29,15 @@ interface AqlmKernels {
      */
     void tileIndices(byte[] codes, int codesAt, int firstPair, int pairs, int entries, int[] indices);
 
-    /** sums[sumsAt + l] += table[tableAt + indices[q · TILE + l]] for each of the TILE lanes l, q = 0, 1, ... in order. */
+    /** sums[sumsAt + l] += table[tableAt + indices[q · TILE + l]] for each lane l &lt; TILE, q = 0, 1, ... in turn. */
     void addLookups(float[] table, int tableAt, int[] indices, int pairs, float[] sums, int sumsAt);
 
     /**
      * Σ over groups g and codebooks c of codebook[c][code(g, c)] · x[g], codebook entries from {@code halfCodebooks}
      * (fp16 bits) where that is not null, else from {@code codebooks}; codes read as unsigned shorts from
-     * codes[codesAt + g · books + c]. Each row is taken in chunks of 8 weights, numbered u = 0, 1, ... in (g, c, chunk)
-     * order; chunk u goes by fused multiply-adds into the 8 lanes of accumulator (u mod 4). The four accumulators are
-     * then added pairwise, ((0 + 1) + (2 + 3)), and the lanes in order.
+     * codes[codesAt + g · books + c]. Each row is taken in chunks of 8 weights, numbered u = 0, 1, ... in
+     * (g, c, chunk) order; chunk u goes by fused multiply-adds into the 8 lanes of accumulator (u mod 4). The four
+     * accumulators are then added pairwise, ((0 + 1) + (2 + 3)), and the lanes in order.
      */
     float gatherDot(float[] codebooks, short[] halfCodebooks, short[] codes, int codesAt, int groups, int books,
                     int entries, int groupSize, float[] x, int xAt);

@@ -165,7 +165,7 @@ final class AqlmLookupTableLinear extends AqlmCpuLinear {
         }
     }
 
-    /** output = scale · (piece 0 + piece 1 + ...), in piece order: one short loop per piece, which the JIT vectorizes. */
+    /** output = scale · (piece 0 + piece 1 + ...), in piece order: a short loop per piece (the JIT vectorizes it). */
     private void addPieces(float[] partials, int count, float[] output, int firstRow) {
         int padded = tiles * TILE;
         for (int r = 0; r < count; r++) {

@@ -55,7 +55,8 @@ class ScalarAqlmKernels implements AqlmKernels {
                         unit++;
                     }
                     int lane = (unit & 3) * DOT_LANES + j % DOT_LANES;
-                    float weight = halfCodebooks != null ? Half.halfToFloat(halfCodebooks[row + j]) : codebooks[row + j];
+                    float weight = halfCodebooks != null ? Half.halfToFloat(halfCodebooks[row + j])
+                            : codebooks[row + j];
                     lanes[lane] = Math.fma(weight, x[xg + j], lanes[lane]);
                 }
                 unit++;
