@@ -1,9 +1,8 @@
 package dev.aqlm.runtime.cpu;
 
 import dev.aqlm.runtime.model.AqlmLinearWeights;
-import dev.aqlm.runtime.model.CodebookIndices;
 
-/** What both CPU AQLM algorithms keep resident: fp32 codebooks, narrow indices, scales and bias. */
+/** What both CPU AQLM algorithms keep resident besides their codes: fp32 codebooks, scales and bias. */
 abstract class AqlmCpuLinear implements CpuLinear {
     protected final int out;
     protected final int in;
@@ -12,11 +11,11 @@ abstract class AqlmCpuLinear implements CpuLinear {
     protected final int books;
     protected final int entries;
     protected final float[] codebooks; // [C][K][G]
-    protected final CodebookIndices indices; // [out][groups][C]
     protected final float[] scales;
     protected final float[] bias;
+    protected final AqlmKernels kernels;
 
-    AqlmCpuLinear(AqlmLinearWeights weights) {
+    AqlmCpuLinear(AqlmLinearWeights weights, AqlmKernels kernels) {
         this.out = weights.outFeatures();
         this.in = weights.inFeatures();
         this.groupSize = weights.scheme().inGroupSize();
@@ -24,9 +23,9 @@ abstract class AqlmCpuLinear implements CpuLinear {
         this.books = weights.scheme().codebookCount();
         this.entries = weights.scheme().codebookSize();
         this.codebooks = weights.codebooks().toFloats();
-        this.indices = CodebookIndices.read(weights);
         this.scales = weights.scales().toFloats();
         this.bias = weights.bias() == null ? null : weights.bias().toFloats();
+        this.kernels = kernels;
     }
 
     @Override

@@ -15,6 +15,11 @@ interface CpuLinear {
 
     /** The CPU form of a checkpoint linear: dense in fp32, or AQLM kept as codes (never expanded to dense). */
     static CpuLinear of(LinearWeights weights) {
+        return of(weights, AqlmKernels.best());
+    }
+
+    /** As {@link #of(LinearWeights)}, with AQLM's inner loops from the given kernels. */
+    static CpuLinear of(LinearWeights weights, AqlmKernels kernels) {
         if (weights instanceof DenseLinearWeights dense) {
             return new DenseLinear(dense);
         }
@@ -22,8 +27,8 @@ interface CpuLinear {
         // Small codebooks: a per-row table of codebook·input dot products turns each weight group into C lookups.
         // A 2^16-entry codebook would make that table larger than the layer, so those gather codebook rows instead.
         return aqlm.scheme().bitsPerCodebook() <= AqlmLookupTableLinear.MAX_BITS
-                ? new AqlmLookupTableLinear(aqlm)
-                : new AqlmGatherLinear(aqlm);
+                ? new AqlmLookupTableLinear(aqlm, kernels)
+                : new AqlmGatherLinear(aqlm, kernels);
     }
 
     /** Adds the bias, if any, to every row. */

@@ -40,6 +40,19 @@ class AqlmLinearTest {
         }
     }
 
+    /** Wide enough that the lookup-table layer splits its input groups into several blocks and pieces. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2x8", "1x8", "8x8g32"})
+    void wideLayersMatchTheDequantizedDefinition(String name) {
+        AqlmConfig scheme = SyntheticModelWriter.scheme(name);
+        int out = 40;
+        int in = 4096 + 32 * 3; // not a whole number of blocks or pieces
+        Path file = writeLayer(scheme, out, in, false);
+        try (Checkpoint checkpoint = Checkpoint.open(file.getParent())) {
+            assertMatchesDefinition(layer(checkpoint, scheme, out, in, false), new SplittableRandom(11));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void transposedCodesOfEarlyCheckpointsAreReadTheSameWay() {
         AqlmConfig scheme = SyntheticModelWriter.scheme("8x8g32");
@@ -76,7 +89,29 @@ class AqlmLinearTest {
                 }
             }
             assertThat(maxError / maxValue).as(weights.scheme().shortName() + " rows " + rows).isLessThan(TOLERANCE);
+            assertSameAloneAndWithoutVectors(weights, linear, input, output, rows);
         }
+    }
+
+    /**
+     * Bit for bit, no tolerance: each row equals that row computed alone (the engine's batch invariance rests on it),
+     * and the scalar kernels of JVMs without the Vector API give the same output.
+     */
+    private static void assertSameAloneAndWithoutVectors(AqlmLinearWeights weights, CpuLinear linear, float[] input,
+                                                         float[] output, int rows) {
+        int out = weights.outFeatures();
+        int in = weights.inFeatures();
+        float[] scalarOutput = new float[rows * out];
+        try (ParallelLoops loops = new ParallelLoops(2)) {
+            CpuLinear.of(weights, new ScalarAqlmKernels()).apply(input, scalarOutput, rows, loops);
+            for (int r = 0; r < rows; r++) {
+                float[] alone = new float[out];
+                linear.apply(java.util.Arrays.copyOfRange(input, r * in, (r + 1) * in), alone, 1, loops);
+                assertThat(alone).as("row " + r + " alone").containsExactly(
+                        java.util.Arrays.copyOfRange(output, r * out, (r + 1) * out));
+            }
+        }
+        assertThat(scalarOutput).as("scalar kernels").containsExactly(output);
     }
 
     /** The definition, straight from the stored tensors, in double. */
