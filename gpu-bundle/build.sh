@@ -31,8 +31,9 @@ mkdir -p "$work/tokenizers" && (cd "$work/tokenizers" && unzip -q "$tokenizers" 
 rm "$tokenizers" && (cd "$work/tokenizers" && zip -q -r -9 "$tokenizers" .)
 
 echo "[bundle] jlink"
-# java.net.http: the Hugging Face hub client (cli with a repository id); jdk.httpserver: the hub tests' fake hub.
-jlink --add-modules java.base,java.logging,java.management,java.net.http,jdk.httpserver,jdk.unsupported,jdk.zipfs \
+# java.net.http: the Hugging Face hub client (cli with a repository id); jdk.httpserver: the hub tests' fake hub;
+# jdk.incubator.vector: the CPU backend's Vector API AQLM kernels (without it they fall back to scalar loops).
+jlink --add-modules java.base,java.logging,java.management,java.net.http,jdk.httpserver,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
   --strip-debug --no-man-pages \
   --no-header-files --compress=2 --output "$work/runtime"
 strip --strip-unneeded "$work/runtime/lib/server/libjvm.so" 2>/dev/null || true
