@@ -33,6 +33,7 @@ void load_config() {
     c.peer_access = env_long("CUEMU_PEER_ACCESS", 1) != 0;
     c.trace = env_long("CUEMU_TRACE", 0) != 0;
     c.fault_at_launch = env_long("CUEMU_FAULT_AT_LAUNCH", 0);
+    c.kernel_timeout_s = (int)env_long("CUEMU_KERNEL_TIMEOUT_S", 300);
     g_config = c;
 }
 

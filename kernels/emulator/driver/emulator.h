@@ -41,6 +41,7 @@ struct Config {
     bool peer_access = true;             // CUEMU_PEER_ACCESS=0: devices cannot map each other's memory
     bool trace = false;                  // CUEMU_TRACE=1
     long fault_at_launch = 0;            // CUEMU_FAULT_AT_LAUNCH=N: the Nth kernel launch faults (fault drills)
+    int kernel_timeout_s = 300;          // CUEMU_KERNEL_TIMEOUT_S: a grid running longer is stopped as hung
 };
 const Config& config();
 void load_config();

@@ -87,6 +87,7 @@ struct Worker {
     std::string fault_report;
     uintptr_t fault_address = 0;
     bool faulted_by_signal = false;
+    std::atomic<bool> timeout_requested{false};  // set by the stream's watchdog: the grid ran past its time
     void* abandoned_sp = nullptr;
 
     char* stack(size_t i);
@@ -195,6 +196,18 @@ void on_fault(int signal, siginfo_t* info, void* context) {
     }
 }
 
+// A fiber that never yields (a spin on a flag nobody sets) cannot be stopped by the scheduler: the watchdog sends
+// this signal to the grid's threads, and the fiber it interrupts is abandoned as a faulting one is.
+int timeout_signal() { return SIGRTMIN + 3; }
+
+void on_timeout(int, siginfo_t*, void*) {
+    Worker* w = t_worker;
+    if (w && t_fiber && w->timeout_requested.load()) {
+        w->fault_code = LAUNCH_TIMEOUT;
+        cuemu_switch(&w->abandoned_sp, w->scheduler);
+    }
+}
+
 void give_thread_an_alternate_stack() {
     stack_t alternate{};
     alternate.ss_size = 64 * 1024;
@@ -212,6 +225,8 @@ void install_fault_handler() {
         sigemptyset(&action.sa_mask);
         sigaction(SIGSEGV, &action, &g_previous_segv);
         sigaction(SIGBUS, &action, &g_previous_bus);
+        action.sa_sigaction = on_timeout;
+        sigaction(timeout_signal(), &action, nullptr);
     });
 }
 
@@ -529,6 +544,10 @@ int run_block(Worker& w, unsigned threads) {
     }
     block_started(threads);
     while (w.live > 0 && w.fault_code == SUCCESS) {
+        if (w.timeout_requested.load()) {
+            w.fault_code = LAUNCH_TIMEOUT;
+            break;
+        }
         if (w.runnable.empty()) {
             int barrier = 0, warp = 0;
             for (unsigned i = 0; i < threads; i++) {
@@ -548,6 +567,11 @@ int run_block(Worker& w, unsigned threads) {
         cuemu_switch(&w.scheduler, f.sp);
         t_fiber = nullptr;
     }
+    if (w.fault_code == LAUNCH_TIMEOUT && w.fault_report.empty()) {
+        w.fault_report = thread_name(w, nullptr) + ": still running after " +
+                         std::to_string(config().kernel_timeout_s) + " s (CUEMU_KERNEL_TIMEOUT_S): a thread that never "
+                         "finishes, such as a spin on a flag nobody sets";
+    }
     if (w.fault_code != SUCCESS && w.faulted_by_signal) {
         w.fault_report = thread_name(w, nullptr) + ": " + (is_guard_page(w.fault_address)
                                                                ? "out-of-bounds access: "
@@ -561,11 +585,11 @@ int run_block(Worker& w, unsigned threads) {
 
 // ---------------------------------------------------------------- grids
 namespace {
-// The OS threads that run a stream's grids; the stream's own thread works too.
+// The OS threads that run a stream's grids; the stream's own thread waits and watches the time.
 class GridPool {
    public:
-    explicit GridPool(unsigned helpers) {
-        for (unsigned i = 0; i < helpers; i++) threads_.emplace_back([this] { help(); });
+    explicit GridPool(unsigned threads) : workers_(threads, nullptr) {
+        for (unsigned i = 0; i < threads; i++) threads_.emplace_back([this, i] { help(i); });
     }
     ~GridPool() {
         {
@@ -588,16 +612,26 @@ class GridPool {
             working_ = (unsigned)threads_.size();
         }
         wake_.notify_all();
-        work(launch);
+        // The stream's thread is the watchdog: past the timeout it signals the workers every second until they stop.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config().kernel_timeout_s);
         std::unique_lock<std::mutex> hold(lock_);
-        done_.wait(hold, [this] { return working_ == 0; });
+        while (!done_.wait_for(hold, std::chrono::seconds(1), [this] { return working_ == 0; })) {
+            if (std::chrono::steady_clock::now() < deadline) continue;
+            for (size_t i = 0; i < threads_.size(); i++) {
+                if (!workers_[i]) continue;
+                workers_[i]->timeout_requested = true;
+                pthread_kill(threads_[i].native_handle(), timeout_signal());
+            }
+        }
+        for (Worker* w : workers_)
+            if (w) w->timeout_requested = false;
         launch_ = nullptr;
         if (fault_code_ != SUCCESS) launch.context->poison(fault_code_, launch.what + ": " + fault_report_);
         return fault_code_;
     }
 
    private:
-    void help() {
+    void help(unsigned index) {
         give_thread_an_alternate_stack();
         uint64_t seen = 0;
         std::unique_lock<std::mutex> hold(lock_);
@@ -607,15 +641,19 @@ class GridPool {
             seen = generation_;
             const Launch* launch = launch_;
             hold.unlock();
-            work(*launch);
+            work(*launch, index);
             hold.lock();
             if (--working_ == 0) done_.notify_all();
         }
     }
-    void work(const Launch& launch) {
+    void work(const Launch& launch, unsigned index) {
         thread_local Worker worker;
         Worker& w = worker;
         t_worker = &w;
+        {
+            std::lock_guard<std::mutex> hold(lock_);
+            workers_[index] = &w;
+        }
         w.launch = &launch;
         w.block_dim = dim3{launch.block[0], launch.block[1], launch.block[2]};
         w.grid_dim = dim3{launch.grid[0], launch.grid[1], launch.grid[2]};
@@ -627,6 +665,7 @@ class GridPool {
                                 (unsigned)(b / ((unsigned long long)launch.grid[0] * launch.grid[1]))};
             poison_shared(window, launch.dynamic_shared);
             w.fault_code = SUCCESS;
+            w.fault_report.clear();
             if (run_block(w, threads) != SUCCESS) {
                 std::lock_guard<std::mutex> hold(lock_);
                 int expected = SUCCESS;
@@ -640,6 +679,7 @@ class GridPool {
     std::mutex lock_;
     std::condition_variable wake_, done_;
     std::vector<std::thread> threads_;
+    std::vector<Worker*> workers_;  // each thread's block state, for the watchdog
     const Launch* launch_ = nullptr;
     unsigned long long blocks_ = 0;
     std::atomic<unsigned long long> next_{0};
@@ -655,7 +695,7 @@ int run_grid(const Launch& launch) {
     thread_local std::unique_ptr<GridPool> pool;  // per stream thread: two streams' grids run side by side
     if (!pool) {
         give_thread_an_alternate_stack();
-        pool = std::make_unique<GridPool>(config().grid_threads - 1);
+        pool = std::make_unique<GridPool>(config().grid_threads);
     }
     const auto start = std::chrono::steady_clock::now();
     const int result = pool->run(launch);

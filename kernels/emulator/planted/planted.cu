@@ -15,7 +15,7 @@ extern "C" __global__ void reverse_in_shared(const float* in, float* out) {
     out[threadIdx.x] = buffer[63 - threadIdx.x];
 }
 
-// Spins until another device's kernel sets *flag, then reports what it saw (peer access required).
+// Spins until another device's kernel sets *flag (forever when none does: the watchdog's planted bug), then reports what it saw (peer access required).
 extern "C" __global__ void wait_for_flag(volatile const int* flag, int* seen) {
     while (*flag == 0) {
     }

@@ -239,6 +239,16 @@ class CudaEmulatorChecksTest {
     }
 
     @Test
+    void aKernelThatNeverFinishesIsStoppedByTheWatchdog() {
+        try (PlantedKernels device = PlantedKernels.open(0, PLAIN)) {
+            long flag = device.upload(0f);  // nobody sets it
+            long seen = device.allocate(4);
+            assertThat(device.expectFault(CUresult.CUDA_ERROR_LAUNCH_TIMEOUT, "wait_for_flag", 1, 1, flag, seen))
+                    .contains("still running after").contains("CUEMU_KERNEL_TIMEOUT_S");
+        }
+    }
+
+    @Test
     void aFatbinFromOtherSourcesThanTheHostModuleIsRefusedAsStale() {
         try (PlantedKernels device = PlantedKernels.open(0, PLAIN)) {
             byte[] marker = ("aqlm-kernel-sources-sha256:" + "0".repeat(64)).getBytes(StandardCharsets.US_ASCII);
