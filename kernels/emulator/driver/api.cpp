@@ -59,12 +59,6 @@ int optin_shared_limit() {
     if (sm == 80 || sm == 87) return 166912;
     return 101376;  // sm_86, sm_89
 }
-
-std::string hex(uintptr_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
 }  // namespace
 
 // Every driver call JCuda imports that the emulator does not implement (generated stubs) lands here.
@@ -72,9 +66,6 @@ extern "C" int cuemu_not_supported(const char* name) {
     trace("%s is not supported by the emulator (CUDA_ERROR_NOT_SUPPORTED)", name);
     return NOT_SUPPORTED;
 }
-
-Context* cuemu::current_context() { return t_current; }
-void cuemu::set_current_context(Context* context) { t_current = context; }
 
 // ---------------------------------------------------------------- initialisation and devices
 CUEMU_API cuInit(unsigned flags) {

@@ -31,12 +31,6 @@ thread_local CachedAllocation t_last_allocation;
 std::mutex g_module_data_lock;
 std::vector<std::pair<uintptr_t, uintptr_t>> g_module_data;
 
-std::string hex(uintptr_t v) {
-    std::ostringstream s;
-    s << "0x" << std::hex << v;
-    return s.str();
-}
-
 bool is_module_data(uintptr_t address) {
     std::lock_guard<std::mutex> hold(g_module_data_lock);
     for (const auto& [begin, end] : g_module_data)
@@ -74,7 +68,7 @@ void block_started(unsigned threads) {
     t_warp_epochs.assign((threads + 31) / 32, 0);
 }
 
-void barrier_completed(unsigned) { t_epoch++; }
+void barrier_completed() { t_epoch++; }
 
 void warp_synchronized(int warp) { t_warp_epochs[warp]++; }
 
@@ -115,7 +109,7 @@ void check_shared_access(uintptr_t address, size_t bytes, bool write, const char
     }
 }
 
-void check_global_access(uintptr_t address, size_t bytes, bool write, const char* how) {
+void check_global_access(uintptr_t address, size_t bytes, const char* how) {
     const uint64_t generation = g_memory_generation.load(std::memory_order_relaxed);
     const CachedAllocation& cached = t_last_allocation;
     if (address >= cached.begin && address + bytes <= cached.end && cached.generation == generation) return;
@@ -132,7 +126,6 @@ void check_global_access(uintptr_t address, size_t bytes, bool write, const char
                      std::to_string(launch->context->device) + ", which has no peer access to device " +
                      std::to_string(a.device) + " (cuCtxEnablePeerAccess)");
     }
-    (void)write;
     t_last_allocation = CachedAllocation{a.begin, a.begin + a.bytes, generation};
 }
 
@@ -153,7 +146,7 @@ inline void check_access(const void* pointer, size_t bytes, bool write, bool ali
     }
     const char* args = launch->args.get();
     if (address >= (uintptr_t)args && address + bytes <= (uintptr_t)args + launch->function->kernel->args_size) return;
-    check_global_access(address, bytes, write, how);
+    check_global_access(address, bytes, how);
 }
 }  // namespace
 

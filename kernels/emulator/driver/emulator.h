@@ -69,6 +69,7 @@ bool find_allocation(uintptr_t address, size_t bytes, Allocation* out);
 // Where an address is relative to the known allocations, for fault reports ("16 bytes past the end of ...").
 std::string describe_address(uintptr_t address);
 bool is_guard_page(uintptr_t address);
+std::string hex(uintptr_t value);  // "0x7f...", for reports
 // Bumped on every free, so per-thread caches of allocations can tell they went stale.
 extern std::atomic<uint64_t> g_memory_generation;
 
@@ -84,8 +85,6 @@ struct Context {
     bool may_touch(int memory_device) const { return memory_device < 0 || memory_device == device || peers.count(memory_device); }
     void poison(int code, const std::string& report);
 };
-Context* current_context();
-void set_current_context(Context* context);
 
 // ---- streams and graphs ----
 struct Op {
@@ -158,7 +157,6 @@ void install_fault_handler();
 
 // What the running emulated thread is (for the checks); -1 / null outside a kernel.
 int current_thread_linear();
-int current_device();
 const Launch* current_launch();
 bool on_fiber_stack(uintptr_t address);
 
@@ -166,10 +164,10 @@ bool on_fiber_stack(uintptr_t address);
 bool launch_checked();  // the running kernel's module was built with memory-access hooks
 void begin_grid_checks(uintptr_t shared_begin, size_t shared_bytes);
 void block_started(unsigned threads);
-void barrier_completed(unsigned threads);
+void barrier_completed();
 void warp_synchronized(int warp);
 void allow_module_data(uintptr_t begin, uintptr_t end);
-void check_global_access(uintptr_t address, size_t bytes, bool write, const char* how);
+void check_global_access(uintptr_t address, size_t bytes, const char* how);
 void check_shared_access(uintptr_t address, size_t bytes, bool write, const char* how);
 [[noreturn]] void kernel_fault(int code, const std::string& report);
 

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -76,6 +77,7 @@ struct Worker {
     std::vector<Warp> warps;
     std::deque<int> runnable;
     void* scheduler = nullptr;
+    unsigned threads = 0;  // of the running block
     int live = 0, exited = 0, at_barrier = 0;
     const char* barrier_file = nullptr;
     int barrier_line = 0;
@@ -150,13 +152,20 @@ void switch_away(void** save) {
     }
     cuemu_switch(save, w.scheduler);
 }
-void yield_to_scheduler() { switch_away(&t_fiber->sp); }
+void yield_fiber() { switch_away(&t_fiber->sp); }
 
 std::string thread_name(const Worker& w, const Fiber* f) {
     std::ostringstream s;
     s << "block (" << w.block_idx.x << "," << w.block_idx.y << "," << w.block_idx.z << ")";
     if (f) s << " thread (" << f->tid.x << "," << f->tid.y << "," << f->tid.z << ")";
     return s.str();
+}
+
+// Leaves the running fiber for good: the block is abandoned, as a faulting GPU abandons the grid. Called from kernel
+// code and from the signal handlers (on the alternate stack, which is simply left behind).
+[[noreturn]] void abandon_block(Worker& w) {
+    cuemu_switch(&w.abandoned_sp, w.scheduler);
+    __builtin_unreachable();
 }
 }  // namespace
 
@@ -166,9 +175,7 @@ void kernel_fault(int code, const std::string& report) {
         w.fault_code = code;
         w.fault_report = thread_name(w, t_fiber) + ": " + report;
     }
-    // Never resumed: the block is abandoned, as a faulting GPU abandons the grid.
-    cuemu_switch(&w.abandoned_sp, w.scheduler);
-    __builtin_unreachable();
+    abandon_block(w);
 }
 
 void trap(const char* what) { kernel_fault(LAUNCH_FAILED, std::string(what) + " executed"); }
@@ -184,7 +191,7 @@ void on_fault(int signal, siginfo_t* info, void* context) {
         w->fault_code = ILLEGAL_ADDRESS;
         w->fault_address = (uintptr_t)info->si_addr;
         w->faulted_by_signal = true;
-        cuemu_switch(&w->abandoned_sp, w->scheduler);
+        abandon_block(*w);
     }
     const struct sigaction& previous = signal == SIGSEGV ? g_previous_segv : g_previous_bus;
     if (previous.sa_flags & SA_SIGINFO) {
@@ -204,7 +211,7 @@ void on_timeout(int, siginfo_t*, void*) {
     Worker* w = t_worker;
     if (w && t_fiber && w->timeout_requested.load()) {
         w->fault_code = LAUNCH_TIMEOUT;
-        cuemu_switch(&w->abandoned_sp, w->scheduler);
+        abandon_block(*w);
     }
 }
 
@@ -239,12 +246,11 @@ void make_runnable(Worker& w, Fiber& f) {
 
 void release_barrier_if_complete(Worker& w) {
     if (w.at_barrier > 0 && w.at_barrier == w.live) {
-        const unsigned threads = w.block_dim.x * w.block_dim.y * w.block_dim.z;
-        for (unsigned i = 0; i < threads; i++)
+        for (unsigned i = 0; i < w.threads; i++)
             if (w.fibers[i].state == AT_BARRIER) make_runnable(w, w.fibers[i]);
         w.at_barrier = 0;
         w.barrier_file = nullptr;
-        barrier_completed(w.block_dim.x * w.block_dim.y * w.block_dim.z);
+        barrier_completed();
     }
 }
 
@@ -299,7 +305,7 @@ void syncthreads(const char* file, int line) {
     f.state = AT_BARRIER;
     w.at_barrier++;
     release_barrier_if_complete(w);
-    if (f.state != RUNNABLE) yield_to_scheduler();
+    if (f.state != RUNNABLE) yield_fiber();
 }
 
 static void no_op(const unsigned char (*)[64], unsigned char (*)[64], unsigned) {}
@@ -316,11 +322,7 @@ void warp_collective(unsigned mask, const void* in, size_t in_bytes, void* out, 
     const unsigned missing = mask & ~warp.live;
     if (missing) {
         const int lane = __builtin_ctz(missing);
-        kernel_fault(LAUNCH_FAILED, std::string(what) + " with mask 0x" + [&] {
-            char hex[16];
-            snprintf(hex, sizeof hex, "%08x", mask);
-            return std::string(hex);
-        }() + " naming lane " + std::to_string(lane) + ((warp.exists >> lane) & 1 ? ", which has exited" :
+        kernel_fault(LAUNCH_FAILED, std::string(what) + " with mask " + hex(mask) + " naming lane " + std::to_string(lane) + ((warp.exists >> lane) & 1 ? ", which has exited" :
               ", which does not exist in this block") + " (undefined on a GPU)");
     }
     if (warp.arrived == 0) {
@@ -335,7 +337,7 @@ void warp_collective(unsigned mask, const void* in, size_t in_bytes, void* out, 
     warp.arrived |= 1u << f.lane;
     f.state = AT_WARP;
     complete_warp_if_ready(w, warp);
-    if (f.state != RUNNABLE) yield_to_scheduler();
+    if (f.state != RUNNABLE) yield_fiber();
     if (out_bytes) memcpy(out, warp.out[f.lane], out_bytes);
 }
 
@@ -347,7 +349,6 @@ dim3 grid_dim() { return t_worker->grid_dim; }
 unsigned dynamic_shared_bytes() { return t_worker->launch->dynamic_shared; }
 bool launch_checked() { return t_worker && t_worker->launch && t_worker->launch->function->module->info->checked; }
 int current_thread_linear() { return t_fiber ? t_fiber->linear : -1; }
-int current_device() { return t_worker ? t_worker->launch->context->device : -1; }
 const Launch* current_launch() { return t_worker ? t_worker->launch : nullptr; }
 bool on_fiber_stack(uintptr_t address) {
     const Fiber* f = t_fiber;
@@ -373,7 +374,7 @@ void cp_async_wait(int pending) {
     while ((int)f.groups.size() > pending) {
         for (const Copy& c : f.groups.front()) {
             if (launch_checked()) {
-                if (c.src_bytes) check_global_access((uintptr_t)c.src, c.src_bytes, false, "cp.async source");
+                if (c.src_bytes) check_global_access((uintptr_t)c.src, c.src_bytes, "cp.async source");
                 check_shared_access((uintptr_t)c.dst, c.bytes, true, "cp.async destination");
             }
             memcpy(c.dst, c.src, c.src_bytes);
@@ -483,6 +484,7 @@ const SharedWindow& shared_window(const Module* module) {
     char* arrays[8];
     const int count = module->info->dynamic_shared_arrays(arrays, 8);  // also allocates this thread's block
     for (int i = 0; i < count; i++) window.dynamic.emplace_back(arrays[i], module->info->dynamic_shared_capacity);
+    std::sort(window.dynamic.begin(), window.dynamic.end());  // in address order, as poison_shared walks them
     void* tls = nullptr;
     if (dlinfo(module->handle, RTLD_DI_TLS_DATA, &tls) == 0 && tls) {
         window.begin = (uintptr_t)tls;
@@ -496,9 +498,7 @@ const SharedWindow& shared_window(const Module* module) {
 void poison_shared(const SharedWindow& window, unsigned dynamic_bytes) {
     uintptr_t at = window.begin;
     const uintptr_t end = window.begin + window.bytes;
-    std::vector<std::pair<char*, size_t>> dynamic = window.dynamic;
-    std::sort(dynamic.begin(), dynamic.end());
-    for (const auto& [array, capacity] : dynamic) {
+    for (const auto& [array, capacity] : window.dynamic) {
         if ((uintptr_t)array > at) memset((void*)at, 0xFF, (uintptr_t)array - at);
         memset(array, 0xFF, std::min<size_t>(dynamic_bytes, capacity));
         at = (uintptr_t)array + capacity;
@@ -517,6 +517,7 @@ int run_block(Worker& w, unsigned threads) {
         warp.op = nullptr;
     }
     w.runnable.clear();
+    w.threads = threads;
     w.live = (int)threads;
     w.exited = 0;
     w.at_barrier = 0;

@@ -96,13 +96,19 @@ bool is_guard_page(uintptr_t address) {
     return false;
 }
 
+std::string hex(uintptr_t value) {
+    std::ostringstream s;
+    s << "0x" << std::hex << value;
+    return s.str();
+}
+
 std::string describe_address(uintptr_t address) {
     std::shared_lock<std::shared_mutex> hold(g_lock);
     auto name = [](const Allocation& a) {
         std::ostringstream s;
         s << (a.kind == MemoryKind::DEVICE ? "device " + std::to_string(a.device) + " allocation #"
                                            : std::string("pinned host allocation #"))
-          << a.serial << " of " << a.bytes << " bytes at 0x" << std::hex << a.begin;
+          << a.serial << " of " << a.bytes << " bytes at " << hex(a.begin);
         return s.str();
     };
     std::ostringstream s;
@@ -117,8 +123,7 @@ std::string describe_address(uintptr_t address) {
     if (above != g_allocations.end() && above->second.begin - address < 1u << 20) {
         return std::to_string(above->second.begin - address) + " bytes before " + name(above->second);
     }
-    s << "0x" << std::hex << address << ", which is not device memory";
-    return s.str();
+    return hex(address) + ", which is not device memory";
 }
 
 }  // namespace cuemu
