@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import jcuda.Pointer;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
@@ -69,23 +68,17 @@ class CudaEmulatorChecksTest {
                     .contains("device 1").contains("no peer access");
 
             // The same pointer read from device memory, which only the access hooks see; then with peer access.
-            long table = peerReader.allocate(8);
+            long table = peerReader.uploadAddress(data);
             long peerOut = peerReader.allocate(4);
-            peerReader.makeCurrent();
-            PlantedKernels.check(JCudaDriver.cuMemcpyHtoD(new jcuda.driver.CUdeviceptr().withByteOffset(table),
-                    Pointer.to(new long[] {data}), 8), "table upload");
-            PlantedKernels.check(JCudaDriver.cuCtxEnablePeerAccess(owner.context(), 0), "cuCtxEnablePeerAccess");
+            peerReader.enablePeerAccess(owner);
             assertThat(peerReader.run("read_through_table", 1, 1, table, peerOut)).isZero();
             assertThat(peerReader.download(peerOut, 1)).containsExactly(7f);
         }
         try (PlantedKernels owner = PlantedKernels.open(1, CHECKED);
              PlantedKernels reader = PlantedKernels.open(0, CHECKED)) {
             long data = owner.upload(7f);
-            long table = reader.allocate(8);
+            long table = reader.uploadAddress(data);
             long out = reader.allocate(4);
-            reader.makeCurrent();
-            PlantedKernels.check(JCudaDriver.cuMemcpyHtoD(new jcuda.driver.CUdeviceptr().withByteOffset(table),
-                    Pointer.to(new long[] {data}), 8), "table upload");
             assertThat(reader.expectFault(CUDA_ERROR_ILLEGAL_ADDRESS, "read_through_table", 1, 1, table, out))
                     .contains("read_through_table").contains("device 1")
                     .contains("has no peer access");
@@ -228,8 +221,7 @@ class CudaEmulatorChecksTest {
              PlantedKernels setter = PlantedKernels.open(1, PLAIN)) {
             long flag = setter.upload(0f);  // a synchronous upload: the flag is 0 before either kernel runs
             long seen = waiter.allocate(4);
-            waiter.makeCurrent();
-            PlantedKernels.check(JCudaDriver.cuCtxEnablePeerAccess(setter.context(), 0), "peer access 0 -> 1");
+            waiter.enablePeerAccess(setter);
             assertThat(waiter.launch("wait_for_flag", 1, 1, 0, flag, seen)).isZero();
             assertThat(setter.launch("set_flag", 1, 1, 0, flag, 5)).isZero();
             assertThat(waiter.synchronize()).isZero();

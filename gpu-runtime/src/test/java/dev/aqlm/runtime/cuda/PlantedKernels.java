@@ -36,37 +36,46 @@ final class PlantedKernels implements AutoCloseable {
 
     private PlantedKernels(int ordinal, boolean checked) {
         CUdevice device = new CUdevice();
-        check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet");
-        check(JCudaDriver.cuCtxCreate(context, 0, device), "cuCtxCreate");
-        check(JCudaDriver.cuStreamCreate(stream, 1), "cuStreamCreate");
+        CudaException.check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet");
+        CudaException.check(JCudaDriver.cuCtxCreate(context, 0, device), "cuCtxCreate");
+        CudaException.check(JCudaDriver.cuStreamCreate(stream, 1), "cuStreamCreate");
         Path library = Path.of(System.getProperty("aqlm.emulator.planted", "kernels/target/emulator-planted"))
                 .resolve(checked ? "libcuemu_planted_checked.so" : "libcuemu_planted.so").toAbsolutePath();
         assumeTrue(Files.exists(library), () -> "no planted-bug module at " + library);
         byte[] image = ("cuemu-host-module:" + library + "\0").getBytes(StandardCharsets.UTF_8);
-        check(JCudaDriver.cuModuleLoadData(module, image), "loading " + library);
-    }
-
-    CUcontext context() {
-        return context;
+        CudaException.check(JCudaDriver.cuModuleLoadData(module, image), "loading " + library);
     }
 
     void makeCurrent() {
-        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        CudaException.check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
 
     /** Device memory holding these floats. */
     long upload(float... values) {
         makeCurrent();
         long address = allocate(4L * values.length);
-        check(JCudaDriver.cuMemcpyHtoD(at(address), Pointer.to(values), 4L * values.length),
+        CudaException.check(JCudaDriver.cuMemcpyHtoD(at(address), Pointer.to(values), 4L * values.length),
                 "cuMemcpyHtoD");
         return address;
+    }
+
+    /** Device memory holding one device address (a table the kernel reads the pointer from). */
+    long uploadAddress(long address) {
+        long table = allocate(8);
+        CudaException.check(JCudaDriver.cuMemcpyHtoD(at(table), Pointer.to(new long[] {address}), 8), "cuMemcpyHtoD");
+        return table;
+    }
+
+    /** Lets this context's kernels touch {@code peer}'s memory. */
+    void enablePeerAccess(PlantedKernels peer) {
+        makeCurrent();
+        CudaException.check(JCudaDriver.cuCtxEnablePeerAccess(peer.context, 0), "cuCtxEnablePeerAccess");
     }
 
     long allocate(long bytes) {
         makeCurrent();
         DevicePointer pointer = new DevicePointer();
-        check(JCudaDriver.cuMemAlloc(pointer, bytes), "cuMemAlloc");
+        CudaException.check(JCudaDriver.cuMemAlloc(pointer, bytes), "cuMemAlloc");
         return pointer.address();
     }
 
@@ -74,7 +83,7 @@ final class PlantedKernels implements AutoCloseable {
     float[] download(long address, int count) {
         makeCurrent();
         float[] values = new float[count];
-        check(JCudaDriver.cuMemcpyDtoH(Pointer.to(values), at(address), 4L * count), "cuMemcpyDtoH");
+        CudaException.check(JCudaDriver.cuMemcpyDtoH(Pointer.to(values), at(address), 4L * count), "cuMemcpyDtoH");
         return values;
     }
 
@@ -82,7 +91,7 @@ final class PlantedKernels implements AutoCloseable {
     int launch(String kernel, int blocks, int threads, int sharedBytes, Object... args) {
         makeCurrent();
         CUfunction function = new CUfunction();
-        check(JCudaDriver.cuModuleGetFunction(function, module, kernel), "cuModuleGetFunction " + kernel);
+        CudaException.check(JCudaDriver.cuModuleGetFunction(function, module, kernel), "cuModuleGetFunction " + kernel);
         List<NativePointerObject> params = new ArrayList<>();
         for (Object arg : args) {
             if (arg instanceof Long address) {
@@ -99,7 +108,7 @@ final class PlantedKernels implements AutoCloseable {
 
     int allowDynamicShared(String kernel, int bytes) {
         CUfunction function = new CUfunction();
-        check(JCudaDriver.cuModuleGetFunction(function, module, kernel), "cuModuleGetFunction " + kernel);
+        CudaException.check(JCudaDriver.cuModuleGetFunction(function, module, kernel), "cuModuleGetFunction " + kernel);
         return JCudaDriver.cuFuncSetAttribute(function,
                 CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
     }
@@ -135,10 +144,6 @@ final class PlantedKernels implements AutoCloseable {
         JCudaDriver.cuCtxSetCurrent(context);
         JCudaDriver.cuStreamDestroy(stream);
         JCudaDriver.cuCtxDestroy(context);
-    }
-
-    static void check(int result, String what) {
-        CudaException.check(result, what);
     }
 
     private static CUdeviceptr at(long address) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** aqlm-spark as a user starts it: its own JVM (the launcher's flags), in a working directory of the test's choosing. */
 final class CliProcess {
@@ -26,7 +27,15 @@ final class CliProcess {
 
     /** Starts it with stdout and stderr merged into {@code log}. */
     static Process start(Path cwd, Path log, List<String> command) throws IOException {
-        return new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        return start(cwd, log, command, Map.of());
+    }
+
+    /** The same, with these variables added to its environment. */
+    static Process start(Path cwd, Path log, List<String> command, Map<String, String> environment)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 }

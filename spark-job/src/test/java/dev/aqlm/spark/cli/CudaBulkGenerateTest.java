@@ -30,14 +30,20 @@ class CudaBulkGenerateTest {
     @Test
     void greedyCompletionsOnCudaEqualTheCpus() throws IOException {
         GpuTests.requireDevice();
-        Path prompts = dir.resolve("prompts.jsonl");
-        try (InputStream in = CudaBulkGenerateTest.class.getResourceAsStream("/dev/aqlm/spark/demo/prompts.jsonl")) {
-            Files.copy(in, prompts);
-        }
+        Path prompts = demoPrompts(dir);
         Map<String, String> cpu = completions(prompts, "cpu");
         Map<String, String> cuda = completions(prompts, "cuda");
         assertThat(cpu).hasSize(24);
         assertThat(cuda).isEqualTo(cpu);
+    }
+
+    /** The demo's 24 prompts, as a JSONL file in {@code dir}. */
+    static Path demoPrompts(Path dir) throws IOException {
+        Path prompts = dir.resolve("prompts.jsonl");
+        try (InputStream in = CudaBulkGenerateTest.class.getResourceAsStream("/dev/aqlm/spark/demo/prompts.jsonl")) {
+            Files.copy(in, prompts);
+        }
+        return prompts;
     }
 
     private Map<String, String> completions(Path prompts, String backend) throws IOException {
