@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sched.h>
 #include <string.h>
 
 #include <type_traits>
@@ -140,6 +141,11 @@ inline T __shfl_xor_sync(unsigned mask, T value, int lane_mask) {
 #define __syncthreads() ::cuemu::syncthreads(__FILE__, __LINE__)
 inline void __syncwarp(unsigned mask = 0xffffffffu) { ::cuemu::syncwarp(mask); }
 #define __trap() ::cuemu::trap("__trap()")
+// Memory fences: every emulated device shares the host's memory, so a full fence orders a thread's accesses for all.
+inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+inline void __threadfence_system() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+// A spin-wait's pause: lets the OS thread of another device (or stream) run the block that will end the wait.
+inline void __nanosleep(unsigned) { sched_yield(); }
 #define threadIdx (::cuemu::thread_idx())
 #define blockIdx (::cuemu::block_idx())
 #define blockDim (::cuemu::block_dim())
