@@ -104,7 +104,7 @@ class CudaLinearKernelTest {
             fused.launch(new Kernels(context), type, limits, rows, new LinearArgs().set(LinearArgs.Field.INPUT, input.address())
                     .set(LinearArgs.Field.IN_STRIDE, k).set(LinearArgs.Field.OUTPUT, out.address())
                     .set(LinearArgs.Field.OUT_STRIDE, features)
-                    .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.SWIGLU.code));
+                    .epilogue(LinearArgs.Epilogue.SWIGLU));
             context.synchronize("swiglu test");
             short[] got = new short[rows * features];
             out.download(got, 0);
@@ -129,7 +129,7 @@ class CudaLinearKernelTest {
             gateOnly.launch(new Kernels(context), type, limits, rows, new LinearArgs().set(LinearArgs.Field.INPUT, input.address())
                     .set(LinearArgs.Field.IN_STRIDE, k).set(LinearArgs.Field.RESIDUAL, residual.address())
                     .set(LinearArgs.Field.OUT_STRIDE, features)
-                    .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.ADD_RESIDUAL.code));
+                    .epilogue(LinearArgs.Epilogue.ADD_RESIDUAL));
             context.synchronize("residual test");
             float[] sum = new float[rows * features];
             residual.download(sum, 0);
@@ -199,7 +199,7 @@ class CudaLinearKernelTest {
                 fused.launch(new Kernels(context), type, limits, rows, new LinearArgs()
                         .set(LinearArgs.Field.INPUT, input.address()).set(LinearArgs.Field.IN_STRIDE, hidden)
                         .set(LinearArgs.Field.OUTPUT, queries.address()).set(LinearArgs.Field.OUT_STRIDE, q)
-                        .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.QKV_ROPE.code)
+                        .epilogue(LinearArgs.Epilogue.QKV_ROPE)
                         .set(LinearArgs.Field.POSITIONS, positionBuffer.address())
                         .set(LinearArgs.Field.SLOTS, slotBuffer.address())
                         .set(LinearArgs.Field.ROPE_COS, ropeTable[0]).set(LinearArgs.Field.ROPE_SIN, ropeTable[1])
@@ -326,7 +326,7 @@ class CudaLinearKernelTest {
                 linear.launch(new Kernels(context), type, limits, rows, new LinearArgs()
                         .set(LinearArgs.Field.INPUT, input.address()).set(LinearArgs.Field.IN_STRIDE, in)
                         .set(LinearArgs.Field.OUTPUT, output.address()).set(LinearArgs.Field.OUT_STRIDE, out)
-                        .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.STORE_F32.code));
+                        .epilogue(LinearArgs.Epilogue.STORE_F32));
                 context.synchronize(what);
                 float[] got = new float[rows * out];
                 output.download(got, 0);
