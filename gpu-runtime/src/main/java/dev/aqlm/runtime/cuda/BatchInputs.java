@@ -1,9 +1,6 @@
 package dev.aqlm.runtime.cuda;
 
-import dev.aqlm.runtime.engine.ChunkOutput;
-import dev.aqlm.runtime.engine.SequenceChunk;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /**
  * Everything an eager pass reads from the host, packed into one buffer (one copy to the device per pass). Sections
@@ -48,35 +45,44 @@ final class BatchInputs {
         return offsets[section.ordinal()];
     }
 
-    /** Writes a pass's inputs into {@code buffer} (little-endian, at least {@link #bytes()} long). */
-    public void write(ByteBuffer buffer, ForwardPlan.Pass pass, List<SequenceChunk> chunks) {
+    /**
+     * Writes a pass's inputs into {@code buffer} (little-endian, at least {@link #bytes()} long): per row its token,
+     * slot and position; the decode rows and prefill tiles; per output i its logits row at LOGIT_ROWS[i], and its
+     * target token or sampling row at index i of TARGETS or SAMPLING (so the kernels of a run of outputs read and
+     * write at one offset).
+     */
+    public void write(ByteBuffer buffer, ForwardPlan.Pass pass) {
         if (pass.rows() > capacity) {
             throw new IllegalArgumentException(pass.rows() + " rows exceed the capacity of " + capacity);
         }
-        putInts(buffer, Section.TOKENS, pass.tokens());
-        putInts(buffer, Section.SLOTS, pass.slots());
-        putInts(buffer, Section.POSITIONS, pass.positions());
-        putInts(buffer, Section.DECODE_ROWS, pass.decodeRows());
-        putInts(buffer, Section.LOGIT_ROWS, pass.rowsNeedingLogits());
-        putInts(buffer, Section.TARGETS, pass.targetTokens());
+        for (int r = 0; r < pass.rows(); r++) {
+            ForwardPlan.InputRow row = pass.inputs().get(r);
+            buffer.putInt(intAt(Section.TOKENS, r), row.token());
+            buffer.putInt(intAt(Section.SLOTS, r), row.slot());
+            buffer.putInt(intAt(Section.POSITIONS, r), row.position());
+        }
+        for (int i = 0; i < pass.decodeRows().length; i++) {
+            buffer.putInt(intAt(Section.DECODE_ROWS, i), pass.decodeRows()[i]);
+        }
         int at = (int) offset(Section.PREFILL_TILES);
         for (ForwardPlan.PrefillTile tile : pass.prefillTiles()) {
             buffer.putInt(at, tile.row()).putInt(at + 4, tile.count()).putInt(at + 8, tile.slot())
                     .putInt(at + 12, tile.startPosition());
             at += 16;
         }
-        at = (int) offset(Section.SAMPLING);
-        for (int i = 0; i < pass.sampleRows().length; i++, at += SamplingRows.BYTES) {
-            SequenceChunk chunk = chunks.get(pass.sampleChunks()[i]);
-            SamplingRows.put(buffer, at, ((ChunkOutput.NextToken) chunk.output()).sampling(), chunk.endPosition());
+        for (int i = 0; i < pass.outputs().size(); i++) {
+            ForwardPlan.Output output = pass.outputs().get(i);
+            buffer.putInt(intAt(Section.LOGIT_ROWS, i), output.row());
+            if (output instanceof ForwardPlan.Sample sample) {
+                SamplingRows.put(buffer, (int) offset(Section.SAMPLING) + SamplingRows.BYTES * i, sample.sampling(),
+                        sample.position());
+            } else if (output instanceof ForwardPlan.Target target) {
+                buffer.putInt(intAt(Section.TARGETS, i), target.token());
+            }
         }
     }
 
-    private void putInts(ByteBuffer buffer, Section section, int[] values) {
-        int at = (int) offset(section);
-        for (int value : values) {
-            buffer.putInt(at, value);
-            at += 4;
-        }
+    private int intAt(Section section, int index) {
+        return (int) offset(section) + 4 * index;
     }
 }

@@ -1,7 +1,6 @@
 package dev.aqlm.runtime.cuda;
 
 import dev.aqlm.runtime.engine.Backend;
-import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.ChunkValidation;
 import dev.aqlm.runtime.engine.EngineOptions;
@@ -10,6 +9,7 @@ import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +182,7 @@ public final class CudaBackend implements Backend {
         } else {
             enqueueDecodeStep(bucket);
         }
-        pinnedTokens.copyFrom(work.sampledBuffer, 0, 4L * bucket, context.stream());
+        pinnedTokens.copyFrom(work.sampled, 0, 4L * bucket, context.stream());
         context.synchronize("decode step of " + steps.size() + " sequences (bucket " + bucket + ")");
         ByteBuffer tokens = pinnedTokens.view();
         List<ChunkResult> results = new ArrayList<>(steps.size());
@@ -204,143 +204,93 @@ public final class CudaBackend implements Backend {
 
     /** The whole decode step of {@code bucket} rows; reads only the step-input buffer, writes the sampled tokens. */
     private void enqueueDecodeStep(int bucket) {
-        long inputs = work.stepInputs.address();
-        forward.decoder(bucket, inputs + stepInputs.tokensOffset(), inputs + stepInputs.slotsOffset(),
-                inputs + stepInputs.positionsOffset(), DeviceForward.AttentionRows.allDecode(bucket));
-        forward.logits(bucket, 0);
-        forward.sample(bucket, 0, inputs + stepInputs.samplingOffset(), work.sampled);
+        DeviceBuffer inputs = work.stepInputs;
+        forward.decoder(bucket, new DeviceForward.RowInputs(inputs.address(stepInputs.tokensOffset()),
+                        inputs.address(stepInputs.slotsOffset()), inputs.address(stepInputs.positionsOffset())),
+                DeviceForward.AttentionRows.allDecode(bucket));
+        forward.logits(bucket, DeviceAddress.NULL);
+        forward.sample(bucket, 0, inputs.address(stepInputs.samplingOffset()), work.sampled.address());
     }
 
     private List<ChunkResult> eager(List<SequenceChunk> chunks) {
-        ResultCollector results = new ResultCollector(chunks, config.vocabSize());
+        ChunkResults results = new ChunkResults(chunks);
         for (ForwardPlan.Pass pass : ForwardPlan.plan(chunks, work.rows)) {
-            runPass(pass, chunks, results);
+            results.collect(pass, runPass(pass));
         }
         return results.results();
     }
 
-    private void runPass(ForwardPlan.Pass pass, List<SequenceChunk> chunks, ResultCollector results) {
-        batchInputs.write(pinnedBatch.view(), pass, chunks);
+    /**
+     * Runs one pass and brings back its outputs. Logits are computed for at most {@code work.logitRows} outputs at a
+     * time; within such a group each kind of output is one run (the plan orders them), so a group takes at most one
+     * sampling, one scoring launch and one logits download. Sampled tokens, log-probabilities and flags are written
+     * at their output's index and come back in one copy each at the end.
+     */
+    private ChunkResults.PassValues runPass(ForwardPlan.Pass pass) {
+        batchInputs.write(pinnedBatch.view(), pass);
         pinnedBatch.copyTo(work.batchInputs, 0, batchInputs.bytes(), context.stream());
-        long base = work.batchInputs.address();
-        forward.decoder(pass.rows(), base + batchInputs.offset(BatchInputs.Section.TOKENS),
-                base + batchInputs.offset(BatchInputs.Section.SLOTS),
-                base + batchInputs.offset(BatchInputs.Section.POSITIONS),
-                new DeviceForward.AttentionRows(base + batchInputs.offset(BatchInputs.Section.DECODE_ROWS),
-                        pass.decodeRows().length, base + batchInputs.offset(BatchInputs.Section.PREFILL_TILES),
-                        pass.prefillTiles().size()));
-        int samples = pass.sampleRows().length;
-        int targets = pass.targetRows().length;
-        int needed = samples + targets + pass.logitRows().length;
-        for (int group = 0; group < needed; group += work.logitRows) {
-            int count = Math.min(work.logitRows, needed - group);
-            forward.logits(count, base + batchInputs.offset(BatchInputs.Section.LOGIT_ROWS) + 4L * group);
-            int sampleEnd = Math.min(group + count, samples);
-            if (sampleEnd > group) {
-                forward.sample(sampleEnd - group, 0,
-                        base + batchInputs.offset(BatchInputs.Section.SAMPLING) + (long) SamplingRows.BYTES * group,
-                        work.sampled + 4L * group);
+        forward.decoder(pass.rows(), new DeviceForward.RowInputs(input(BatchInputs.Section.TOKENS),
+                        input(BatchInputs.Section.SLOTS), input(BatchInputs.Section.POSITIONS)),
+                new DeviceForward.AttentionRows(input(BatchInputs.Section.DECODE_ROWS), pass.decodeRows().length,
+                        input(BatchInputs.Section.PREFILL_TILES), pass.prefillTiles().size()));
+        int outputs = pass.outputs().size();
+        float[][] logits = new float[outputs][];
+        for (int group = 0; group < outputs; group += work.logitRows) {
+            int end = Math.min(group + work.logitRows, outputs);
+            forward.logits(end - group, input(BatchInputs.Section.LOGIT_ROWS).plus(4L * group));
+            Run samples = Run.of(pass, ForwardPlan.Sample.class, group, end);
+            if (samples.size() > 0) {
+                forward.sample(samples.size(), samples.from() - group,
+                        input(BatchInputs.Section.SAMPLING).plus((long) SamplingRows.BYTES * samples.from()),
+                        work.sampled.address(4L * samples.from()));
             }
-            int targetStart = Math.max(group, samples);
-            int targetEnd = Math.min(group + count, samples + targets);
-            if (targetEnd > targetStart) {
-                int first = targetStart - samples;
-                forward.targetLogProbs(targetEnd - targetStart, targetStart - group,
-                        base + batchInputs.offset(BatchInputs.Section.TARGETS) + 4L * first,
-                        work.logProbs + 4L * first, work.isArgmax + 4L * first);
+            Run targets = Run.of(pass, ForwardPlan.Target.class, group, end);
+            if (targets.size() > 0) {
+                forward.targetLogProbs(targets.size(), targets.from() - group,
+                        input(BatchInputs.Section.TARGETS).plus(4L * targets.from()),
+                        work.logProbs.address(4L * targets.from()), work.isArgmax.address(4L * targets.from()));
             }
-            int logitStart = Math.max(group, samples + targets);
-            if (group + count > logitStart) {
+            Run full = Run.of(pass, ForwardPlan.Logits.class, group, end);
+            if (full.size() > 0) {
                 context.synchronize("forward pass of " + pass.rows() + " rows");
-                int rows = group + count - logitStart;
-                float[] block = new float[rows * config.vocabSize()];
-                work.logitsBuffer.download(block, 4L * (logitStart - group) * config.vocabSize());
-                results.logits(pass, logitStart - samples - targets, rows, block);
+                int vocab = config.vocabSize();
+                float[] block = new float[full.size() * vocab];
+                work.logits.download(block, 4L * (full.from() - group) * vocab);
+                for (int i = 0; i < full.size(); i++) {
+                    logits[full.from() + i] = Arrays.copyOfRange(block, i * vocab, (i + 1) * vocab);
+                }
             }
         }
         context.synchronize("forward pass of " + pass.rows() + " rows");
-        if (samples > 0) {
-            int[] tokens = new int[samples];
-            work.sampledBuffer.download(tokens, 0);
-            results.tokens(pass, tokens);
+        int[] tokens = new int[pass.countOf(ForwardPlan.Sample.class)];
+        int firstTarget = pass.firstOf(ForwardPlan.Target.class);
+        float[] logProbs = new float[pass.countOf(ForwardPlan.Target.class)];
+        int[] isArgmax = new int[logProbs.length];
+        if (tokens.length > 0) {
+            work.sampled.download(tokens, 0);
         }
-        if (targets > 0) {
-            float[] logProbs = new float[targets];
-            int[] isArgmax = new int[targets];
-            work.logProbsBuffer.download(logProbs, 0);
-            work.isArgmaxBuffer.download(isArgmax, 0);
-            results.targets(pass, logProbs, isArgmax);
+        if (logProbs.length > 0) {
+            work.logProbs.download(logProbs, 4L * firstTarget);
+            work.isArgmax.download(isArgmax, 4L * firstTarget);
+        }
+        return new ChunkResults.PassValues(tokens, firstTarget, logProbs, isArgmax, logits);
+    }
+
+    /** The outputs [from, to) of one kind that fall in the logits group [group, end). */
+    private record Run(int from, int to) {
+        static Run of(ForwardPlan.Pass pass, Class<? extends ForwardPlan.Output> kind, int group, int end) {
+            int first = pass.firstOf(kind);
+            return new Run(Math.max(group, first), Math.min(end, first + pass.countOf(kind)));
+        }
+
+        int size() {
+            return Math.max(0, to - from);
         }
     }
 
-    /** Gathers a batch's results across passes, per chunk. */
-    private static final class ResultCollector {
-        private final List<SequenceChunk> chunks;
-        private final int vocab;
-        private final int[] tokens;
-        private final float[][] logProbs;
-        private final boolean[][] isArgmax;
-        private final float[][][] logits;
-
-        ResultCollector(List<SequenceChunk> chunks, int vocab) {
-            this.chunks = chunks;
-            this.vocab = vocab;
-            int n = chunks.size();
-            this.tokens = new int[n];
-            this.logProbs = new float[n][];
-            this.isArgmax = new boolean[n][];
-            this.logits = new float[n][][];
-            for (int c = 0; c < n; c++) {
-                tokens[c] = -1;
-                ChunkOutput output = chunks.get(c).output();
-                if (output instanceof ChunkOutput.TargetLogProbs scored) {
-                    logProbs[c] = new float[scored.targets().length];
-                    isArgmax[c] = new boolean[scored.targets().length];
-                } else if (output instanceof ChunkOutput.AllLogits) {
-                    logits[c] = new float[chunks.get(c).length()][];
-                }
-            }
-        }
-
-        void tokens(ForwardPlan.Pass pass, int[] sampled) {
-            for (int i = 0; i < sampled.length; i++) {
-                tokens[pass.sampleChunks()[i]] = sampled[i];
-            }
-        }
-
-        void targets(ForwardPlan.Pass pass, float[] values, int[] argmax) {
-            for (int i = 0; i < values.length; i++) {
-                int chunk = pass.targetChunks()[i];
-                logProbs[chunk][pass.targetIndices()[i]] = values[i];
-                isArgmax[chunk][pass.targetIndices()[i]] = argmax[i] != 0;
-            }
-        }
-
-        void logits(ForwardPlan.Pass pass, int firstLogitRow, int rows, float[] block) {
-            for (int i = 0; i < rows; i++) {
-                int at = firstLogitRow + i;
-                float[] row = new float[vocab];
-                System.arraycopy(block, i * vocab, row, 0, vocab);
-                logits[pass.logitChunks()[at]][pass.logitPositions()[at]] = row;
-            }
-        }
-
-        List<ChunkResult> results() {
-            List<ChunkResult> list = new ArrayList<>(chunks.size());
-            for (int c = 0; c < chunks.size(); c++) {
-                ChunkOutput output = chunks.get(c).output();
-                if (output instanceof ChunkOutput.NextToken) {
-                    list.add(ChunkResult.token(tokens[c]));
-                } else if (output instanceof ChunkOutput.TargetLogProbs) {
-                    list.add(ChunkResult.targets(logProbs[c], isArgmax[c]));
-                } else if (output instanceof ChunkOutput.AllLogits) {
-                    list.add(ChunkResult.logits(logits[c]));
-                } else {
-                    list.add(ChunkResult.EMPTY);
-                }
-            }
-            return list;
-        }
+    /** The device address of a section of the pass-input buffer. */
+    private DeviceAddress input(BatchInputs.Section section) {
+        return work.batchInputs.address(batchInputs.offset(section));
     }
 
     @Override

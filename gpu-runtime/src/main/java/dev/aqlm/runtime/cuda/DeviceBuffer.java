@@ -38,12 +38,12 @@ final class DeviceBuffer implements AutoCloseable {
     }
 
     /** The device address of byte {@code offset} (for kernel arguments). */
-    public long address(long offset) {
+    public DeviceAddress address(long offset) {
         checkRange(offset, 0);
-        return pointer.address() + offset;
+        return new DeviceAddress(pointer.address() + offset);
     }
 
-    public long address() {
+    public DeviceAddress address() {
         return address(0);
     }
 

@@ -8,7 +8,7 @@ import dev.aqlm.runtime.model.ModelConfig;
  * activation type, allocated once. Slot {@code usableSlots} is the scratch slot that padded rows of a decode bucket
  * write into; no sequence ever owns it.
  */
-record DeviceKvCache(long[] keys, long[] values, int usableSlots, int context, int kvDim) {
+record DeviceKvCache(DeviceAddress[] keys, DeviceAddress[] values, int usableSlots, int context, int kvDim) {
 
     public int scratchSlot() {
         return usableSlots;
@@ -21,8 +21,8 @@ record DeviceKvCache(long[] keys, long[] values, int usableSlots, int context, i
 
     public static DeviceKvCache allocate(DeviceMemoryPool pool, ModelConfig config, int slots, int context) {
         long layerBytes = 2L * (slots + 1) * context * config.kvDim();
-        long[] keys = new long[config.layerCount()];
-        long[] values = new long[config.layerCount()];
+        DeviceAddress[] keys = new DeviceAddress[config.layerCount()];
+        DeviceAddress[] values = new DeviceAddress[config.layerCount()];
         try {
             for (int l = 0; l < keys.length; l++) {
                 keys[l] = pool.allocate(layerBytes, "KV cache keys, layer " + l).address();

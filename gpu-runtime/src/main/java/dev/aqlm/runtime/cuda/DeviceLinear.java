@@ -19,13 +19,14 @@ import java.util.List;
 final class DeviceLinear {
     private final String label;
     private final LinearShape shape;
-    private final long weights;
-    private final long codebooks;
-    private final long scales;
-    private final long bias;
+    private final DeviceAddress weights;
+    private final DeviceAddress codebooks;
+    private final DeviceAddress scales;
+    private final DeviceAddress bias;
     private final long bytesRead;
 
-    DeviceLinear(String label, LinearShape shape, long weights, long codebooks, long scales, long bias, long bytesRead) {
+    DeviceLinear(String label, LinearShape shape, DeviceAddress weights, DeviceAddress codebooks, DeviceAddress scales,
+                 DeviceAddress bias, long bytesRead) {
         this.label = label;
         this.shape = shape;
         this.weights = weights;
@@ -75,17 +76,11 @@ final class DeviceLinear {
      * Enqueues y = this(x) for {@code rows} rows: plans the tile shape for the batch, adds the weight arguments to the
      * caller's (input, output, epilogue ...) and launches the kernel of this weight format.
      */
-    public void launch(CudaContext context, ActivationType type, LinearPlan.Limits limits, int rows, LinearArgs call) {
+    public void launch(Kernels kernels, ActivationType type, LinearPlan.Limits limits, int rows, LinearArgs call) {
         LinearPlan plan = LinearPlan.plan(shape, rows, limits);
-        LinearArgs merged = args();
-        for (LinearArgs.Field field : LinearArgs.Field.values()) {
-            if (call.get(field) != 0) {
-                merged.set(field, call.get(field));
-            }
-        }
-        merged.set(LinearArgs.Field.ROWS, rows).set(LinearArgs.Field.REPLICAS, plan.replicas());
-        context.kernel(KernelNames.linear(type, shape, plan.tile())).launch(plan.geometry(), context.stream(),
-                new KernelArgs().struct(merged.toBytes()),
+        LinearArgs merged = args().overriddenBy(call)
+                .set(LinearArgs.Field.ROWS, rows).set(LinearArgs.Field.REPLICAS, plan.replicas());
+        kernels.linear(type, shape, plan, merged,
                 label + ": rows " + rows + ", n " + shape.outFeatures() + ", k " + shape.inFeatures());
     }
 
@@ -105,7 +100,7 @@ final class DeviceLinear {
             }
         }
         int n = rows.rows();
-        long biasAddress = uploadBias(pool, label, parts, rows);
+        DeviceAddress biasAddress = uploadBias(pool, label, parts, rows);
         if (!aqlm) {
             DeviceBuffer weights = pool.allocate((long) n * k * 2, label + " weights");
             List<TensorData> tensors = new ArrayList<>();
@@ -113,8 +108,8 @@ final class DeviceLinear {
                 tensors.add(((DenseLinearWeights) part).weight());
             }
             uploader.uploadRows(weights, tensors, rows, k);
-            return new DeviceLinear(label, LinearShape.dense(n, k), weights.address(), 0, 0, biasAddress,
-                    weights.bytes() + (biasAddress == 0 ? 0 : 4L * n));
+            return new DeviceLinear(label, LinearShape.dense(n, k), weights.address(), DeviceAddress.NULL,
+                    DeviceAddress.NULL, biasAddress, weights.bytes() + (biasAddress.isNull() ? 0 : 4L * n));
         }
         AqlmConfig scheme = ((AqlmLinearWeights) parts.get(0)).scheme();
         CodeWordFormat format = CodeWordFormat.of(scheme);
@@ -148,12 +143,12 @@ final class DeviceLinear {
         scaleBuffer.upload(scales, 0);
         LinearShape shape = new LinearShape(n, k, format, parts.size(), setMode, setBounds);
         return new DeviceLinear(label, shape, codes.address(), codebooks.address(), scaleBuffer.address(),
-                biasAddress, codes.bytes() + codebooks.bytes() + scaleBuffer.bytes() + (biasAddress == 0 ? 0 : 4L * n));
+                biasAddress, codes.bytes() + codebooks.bytes() + scaleBuffer.bytes() + (biasAddress.isNull() ? 0 : 4L * n));
     }
 
-    private static long uploadBias(DeviceMemoryPool pool, String label, List<LinearWeights> parts, FusedRows rows) {
+    private static DeviceAddress uploadBias(DeviceMemoryPool pool, String label, List<LinearWeights> parts, FusedRows rows) {
         if (parts.stream().allMatch(p -> p.bias() == null)) {
-            return 0;
+            return DeviceAddress.NULL;
         }
         List<float[]> biases = new ArrayList<>();
         for (LinearWeights part : parts) {
@@ -170,11 +165,13 @@ final class DeviceLinear {
 
     /** A dense linear over an existing [n][k] buffer (tied lm_head = embedding table). */
     static DeviceLinear denseView(String label, DeviceBuffer weights, int n, int k) {
-        return new DeviceLinear(label, LinearShape.dense(n, k), weights.address(), 0, 0, 0, (long) n * k * 2);
+        return new DeviceLinear(label, LinearShape.dense(n, k), weights.address(), DeviceAddress.NULL,
+                DeviceAddress.NULL, DeviceAddress.NULL, (long) n * k * 2);
     }
 
     /** A dense linear whose buffers were filled on the device (synthetic benchmark models). */
-    static DeviceLinear of(String label, LinearShape shape, long weights, long codebooks, long scales, long bytesRead) {
-        return new DeviceLinear(label, shape, weights, codebooks, scales, 0, bytesRead);
+    static DeviceLinear of(String label, LinearShape shape, DeviceAddress weights, DeviceAddress codebooks,
+                           DeviceAddress scales, long bytesRead) {
+        return new DeviceLinear(label, shape, weights, codebooks, scales, DeviceAddress.NULL, bytesRead);
     }
 }

@@ -16,12 +16,13 @@ import java.util.List;
  * feed-forward linears with fp32 norm weights, the final norm, lm_head, and the RoPE cos/sin table. Addresses only;
  * the buffers belong to the pool the model was uploaded into.
  */
-record DeviceModel(ModelConfig config, ActivationType type, long embedding, List<Layer> layers, long finalNorm,
-                          DeviceLinear lmHead, long ropeCos, long ropeSin, int ropePositions) {
+record DeviceModel(ModelConfig config, ActivationType type, DeviceAddress embedding, List<Layer> layers,
+                   DeviceAddress finalNorm, DeviceLinear lmHead, DeviceAddress ropeCos, DeviceAddress ropeSin,
+                   int ropePositions) {
 
     /** One decoder layer. {@code feedForward} is a {@link Mlp} or a {@link MixtureOfExperts}. */
-    public record Layer(long attentionNorm, DeviceLinear queryKeyValue, DeviceLinear output, long feedForwardNorm,
-                        FeedForward feedForward) {
+    public record Layer(DeviceAddress attentionNorm, DeviceLinear queryKeyValue, DeviceLinear output,
+                        DeviceAddress feedForwardNorm, FeedForward feedForward) {
     }
 
     public sealed interface FeedForward permits Mlp, MixtureOfExperts {
@@ -76,13 +77,13 @@ record DeviceModel(ModelConfig config, ActivationType type, long embedding, List
         for (int l = 0; l < weights.layers().size(); l++) {
             layers.add(uploadLayer(pool, uploader, config, weights.layers().get(l), "layer " + l));
         }
-        long finalNorm = floats(pool, weights.finalNorm(), "model.norm");
+        DeviceAddress finalNorm = floats(pool, weights.finalNorm(), "model.norm");
         DeviceLinear lmHead = weights.lmHead() == weights.embedTokens()
                 ? DeviceLinear.denseView("lm_head (tied)", embedding, config.vocabSize(), hidden)
                 : DeviceLinear.upload(pool, uploader, "lm_head",
                         List.of(new dev.aqlm.runtime.model.DenseLinearWeights("lm_head", weights.lmHead(), null)),
                         FusedRows.single(config.vocabSize()), LinearShape.SetMode.SINGLE, new int[] {0, 0});
-        long[] rope = ropeTable(pool, config.rope(), config.headDim(), ropePositions);
+        DeviceAddress[] rope = ropeTable(pool, config.rope(), config.headDim(), ropePositions);
         return new DeviceModel(config, type, embedding.address(), List.copyOf(layers), finalNorm, lmHead, rope[0],
                 rope[1], ropePositions);
     }
@@ -126,7 +127,7 @@ record DeviceModel(ModelConfig config, ActivationType type, long embedding, List
                 LinearShape.SetMode.SINGLE, new int[] {0, 0});
     }
 
-    private static long floats(DeviceMemoryPool pool, TensorData tensor, String label) {
+    private static DeviceAddress floats(DeviceMemoryPool pool, TensorData tensor, String label) {
         float[] values = tensor.toFloats();
         DeviceBuffer buffer = pool.allocate(4L * values.length, label);
         buffer.upload(values, 0);
@@ -134,13 +135,13 @@ record DeviceModel(ModelConfig config, ActivationType type, long embedding, List
     }
 
     /** cos/sin [positions][headDim/2] in fp32, from RopeConfig's inverse frequencies (as the CPU backend builds it). */
-    static long[] ropeTable(DeviceMemoryPool pool, RopeConfig rope, int headDim, int positions) {
+    static DeviceAddress[] ropeTable(DeviceMemoryPool pool, RopeConfig rope, int headDim, int positions) {
         float[][] table = ropeValues(rope, headDim, positions);
         DeviceBuffer cos = pool.allocate(4L * table[0].length, "rope cos");
         DeviceBuffer sin = pool.allocate(4L * table[1].length, "rope sin");
         cos.upload(table[0], 0);
         sin.upload(table[1], 0);
-        return new long[] {cos.address(), sin.address()};
+        return new DeviceAddress[] {cos.address(), sin.address()};
     }
 
     /** {cos, sin}, each [positions][headDim/2]; angles in double, rounded once. */

@@ -1,6 +1,7 @@
 package dev.aqlm.runtime.cuda;
 
 import dev.aqlm.runtime.engine.ChunkOutput;
+import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,53 +11,75 @@ import java.util.List;
  * chunk, is cut; pieces of one chunk go to consecutive passes, so each piece sees the keys of the ones before it).
  * Within a pass: rows in chunk order; a one-token piece attends with the decode kernel (the kernel a graph-captured
  * decode step uses, so a sequence gets the same numbers either way); longer pieces with the prefill kernel, in tiles
- * of up to 64 queries; and the rows whose logits are needed, samples first, then scored targets, then full logits.
+ * of up to 64 queries; and one {@link Output} per row whose logits are needed, samples first, then scored targets,
+ * then full logits (so each kind is one contiguous run, one kernel launch per logits group).
  */
 final class ForwardPlan {
     public static final int PREFILL_TILE = AttentionPlan.PREFILL_QUERIES;
 
     /** Tokens [from, to) of chunk {@code chunk}. */
-    public record Piece(int chunk, int from, int to) {
+    record Piece(int chunk, int from, int to) {
         int length() {
             return to - from;
         }
     }
 
-    /** A prefill attention tile: {@code count} rows from {@code row}, at positions from {@code startPosition}. */
-    public record PrefillTile(int row, int count, int slot, int startPosition) {
+    /** One row of a pass: the token it embeds, and the cache slot and position it writes. */
+    record InputRow(int token, int slot, int position) {
     }
 
-    /**
-     * One device pass.
-     *
-     * @param sampleRows  rows whose next token is sampled, and the chunk each belongs to ({@code sampleChunks})
-     * @param targetRows  rows whose target log-probability is scored; target i of the pass is for chunk
-     *                    {@code targetChunks[i]}, index {@code targetIndices[i]} of its targets
-     * @param logitRows   rows whose full logits are returned; row i is position {@code logitPositions[i]} of chunk
-     *                    {@code logitChunks[i]}
-     */
-    public record Pass(List<Piece> pieces, int[] tokens, int[] slots, int[] positions, int[] decodeRows,
-                       List<PrefillTile> prefillTiles, int[] sampleRows, int[] sampleChunks, int[] targetRows,
-                       int[] targetChunks, int[] targetIndices, int[] targetTokens, int[] logitRows,
-                       int[] logitChunks, int[] logitPositions) {
-        public int rows() {
-            return tokens.length;
+    /** A prefill attention tile: {@code count} rows from {@code row}, at positions from {@code startPosition}. */
+    record PrefillTile(int row, int count, int slot, int startPosition) {
+    }
+
+    /** A row whose logits are computed, and what the chunk {@code chunk} gets from them. */
+    sealed interface Output permits Sample, Target, Logits {
+        int row();
+
+        int chunk();
+    }
+
+    /** The chunk's next token, sampled with {@code sampling} as the token at {@code position}. */
+    record Sample(int row, int chunk, SamplingParams sampling, int position) implements Output {
+    }
+
+    /** The log-probability of {@code token}, target {@code index} of the chunk. */
+    record Target(int row, int chunk, int index, int token) implements Output {
+    }
+
+    /** The full logits at chunk position {@code position}. */
+    record Logits(int row, int chunk, int position) implements Output {
+    }
+
+    /** One device pass: its rows, how they attend, and its outputs (samples, then targets, then logits). */
+    record Pass(List<Piece> pieces, List<InputRow> inputs, int[] decodeRows, List<PrefillTile> prefillTiles,
+                List<Output> outputs) {
+        int rows() {
+            return inputs.size();
         }
 
-        /** Rows whose logits are computed, in order: samples, targets, full logits. */
-        public int[] rowsNeedingLogits() {
-            int[] all = new int[sampleRows.length + targetRows.length + logitRows.length];
-            System.arraycopy(sampleRows, 0, all, 0, sampleRows.length);
-            System.arraycopy(targetRows, 0, all, sampleRows.length, targetRows.length);
-            System.arraycopy(logitRows, 0, all, sampleRows.length + targetRows.length, logitRows.length);
-            return all;
+        /** Outputs of one kind: they are one run, from {@link #firstOf}. */
+        int countOf(Class<? extends Output> kind) {
+            return (int) outputs.stream().filter(kind::isInstance).count();
+        }
+
+        /** The index of the first output of {@code kind} (where it would be when there is none). */
+        int firstOf(Class<? extends Output> kind) {
+            int at = 0;
+            for (Class<? extends Output> earlier : List.of(Sample.class, Target.class, Logits.class)) {
+                if (earlier == kind) {
+                    return at;
+                }
+                at += countOf(earlier);
+            }
+            throw new IllegalArgumentException(kind.getName());
         }
     }
 
     private ForwardPlan() {
     }
 
-    public static List<Pass> plan(List<SequenceChunk> chunks, int capacity) {
+    static List<Pass> plan(List<SequenceChunk> chunks, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -92,29 +115,17 @@ final class ForwardPlan {
     }
 
     private static Pass describe(List<SequenceChunk> chunks, List<Piece> pieces) {
-        int rows = pieces.stream().mapToInt(Piece::length).sum();
-        int[] tokens = new int[rows];
-        int[] slots = new int[rows];
-        int[] positions = new int[rows];
-        IntList decode = new IntList();
+        List<InputRow> inputs = new ArrayList<>();
+        List<Integer> decode = new ArrayList<>();
         List<PrefillTile> tiles = new ArrayList<>();
-        IntList samples = new IntList();
-        IntList sampleChunks = new IntList();
-        IntList targets = new IntList();
-        IntList targetChunks = new IntList();
-        IntList targetIndices = new IntList();
-        IntList targetTokens = new IntList();
-        IntList logits = new IntList();
-        IntList logitChunks = new IntList();
-        IntList logitPositions = new IntList();
-        int row = 0;
+        List<Output> samples = new ArrayList<>();
+        List<Output> targets = new ArrayList<>();
+        List<Output> logits = new ArrayList<>();
         for (Piece piece : pieces) {
             SequenceChunk chunk = chunks.get(piece.chunk());
-            int first = row;
-            for (int i = piece.from(); i < piece.to(); i++, row++) {
-                tokens[row] = chunk.tokens()[i];
-                slots[row] = chunk.slot();
-                positions[row] = chunk.startPosition() + i;
+            int first = inputs.size();
+            for (int i = piece.from(); i < piece.to(); i++) {
+                inputs.add(new InputRow(chunk.tokens()[i], chunk.slot(), chunk.startPosition() + i));
             }
             if (piece.length() == 1) {
                 decode.add(first);
@@ -125,46 +136,25 @@ final class ForwardPlan {
                 }
             }
             ChunkOutput output = chunk.output();
-            if (output instanceof ChunkOutput.NextToken && piece.to() == chunk.length()) {
-                samples.add(row - 1);
-                sampleChunks.add(piece.chunk());
+            if (output instanceof ChunkOutput.NextToken next && piece.to() == chunk.length()) {
+                samples.add(new Sample(inputs.size() - 1, piece.chunk(), next.sampling(), chunk.endPosition()));
             } else if (output instanceof ChunkOutput.TargetLogProbs scored) {
                 int[] expected = scored.targets();
                 int firstScored = chunk.length() - expected.length;
                 for (int i = Math.max(piece.from(), firstScored); i < piece.to(); i++) {
-                    targets.add(first + i - piece.from());
-                    targetChunks.add(piece.chunk());
-                    targetIndices.add(i - firstScored);
-                    targetTokens.add(expected[i - firstScored]);
+                    targets.add(new Target(first + i - piece.from(), piece.chunk(), i - firstScored,
+                            expected[i - firstScored]));
                 }
             } else if (output instanceof ChunkOutput.AllLogits) {
                 for (int i = piece.from(); i < piece.to(); i++) {
-                    logits.add(first + i - piece.from());
-                    logitChunks.add(piece.chunk());
-                    logitPositions.add(i);
+                    logits.add(new Logits(first + i - piece.from(), piece.chunk(), i));
                 }
             }
         }
-        return new Pass(List.copyOf(pieces), tokens, slots, positions, decode.toArray(), List.copyOf(tiles),
-                samples.toArray(), sampleChunks.toArray(), targets.toArray(), targetChunks.toArray(),
-                targetIndices.toArray(), targetTokens.toArray(), logits.toArray(), logitChunks.toArray(),
-                logitPositions.toArray());
-    }
-
-    /** A growable int array. */
-    static final class IntList {
-        private int[] values = new int[8];
-        private int size;
-
-        void add(int value) {
-            if (size == values.length) {
-                values = java.util.Arrays.copyOf(values, size * 2);
-            }
-            values[size++] = value;
-        }
-
-        int[] toArray() {
-            return java.util.Arrays.copyOf(values, size);
-        }
+        List<Output> outputs = new ArrayList<>(samples);
+        outputs.addAll(targets);
+        outputs.addAll(logits);
+        return new Pass(List.copyOf(pieces), List.copyOf(inputs), decode.stream().mapToInt(Integer::intValue).toArray(),
+                List.copyOf(tiles), List.copyOf(outputs));
     }
 }

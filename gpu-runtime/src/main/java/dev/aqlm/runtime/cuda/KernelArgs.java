@@ -5,13 +5,13 @@ import java.util.List;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
 
-/** The parameter list of one kernel launch, in the kernel's parameter order. */
+/** The parameter list of one kernel launch, in the kernel's parameter order; built only in {@link Kernels}. */
 final class KernelArgs {
     private final List<NativePointerObject> values = new ArrayList<>();
 
-    /** A device pointer (its address; 0 is a null pointer). */
-    public KernelArgs pointer(long address) {
-        values.add(Pointer.to(new long[] {address}));
+    /** A device pointer ({@link DeviceAddress#NULL} is a null pointer). */
+    public KernelArgs pointer(DeviceAddress address) {
+        values.add(Pointer.to(new long[] {address.value()}));
         return this;
     }
 

@@ -11,14 +11,19 @@ import java.util.Map;
  * source.
  */
 final class LinearArgs {
-    /** The fields, in the order of the CUDA struct. */
+    /** The fields, in the order of the CUDA struct: device pointers first, then 64-bit integers. */
     public enum Field {
         INPUT, WEIGHTS, CODEBOOKS, SCALES, BIAS, OUTPUT, RESIDUAL, IN_ROWS, OUT_ROWS, ROWS_ON_DEVICE, POSITIONS, SLOTS,
         ROPE_COS, ROPE_SIN, K_CACHE, V_CACHE,
         ROWS, N, K, IN_STRIDE, OUT_STRIDE,
         WORD_STRIDE, CODEBOOK_COUNT, CODE_BITS, GROUP_SIZE,
         CODEBOOK_SETS, SET_MODE, SET_BOUND1, SET_BOUND2, REPLICAS,
-        EPILOGUE, Q_DIM, KV_DIM, HEAD_DIM, CONTEXT
+        EPILOGUE, Q_DIM, KV_DIM, HEAD_DIM, CONTEXT;
+
+        /** Whether the struct declares this field as a pointer (every field up to V_CACHE). */
+        boolean isPointer() {
+            return ordinal() <= V_CACHE.ordinal();
+        }
     }
 
     /** linear.cu's Epilogue. */
@@ -34,19 +39,40 @@ final class LinearArgs {
 
     private final Map<Field, Long> values = new EnumMap<>(Field.class);
 
+    /** Sets a pointer field. */
+    public LinearArgs set(Field field, DeviceAddress address) {
+        if (!field.isPointer()) {
+            throw new IllegalArgumentException(field + " is an integer field of LinearArgs, not a pointer");
+        }
+        values.put(field, address.value());
+        return this;
+    }
+
+    /** Sets an integer field. */
     public LinearArgs set(Field field, long value) {
+        if (field.isPointer()) {
+            throw new IllegalArgumentException(field + " is a pointer field of LinearArgs; pass a DeviceAddress");
+        }
         values.put(field, value);
+        return this;
+    }
+
+    public LinearArgs epilogue(Epilogue epilogue) {
+        return set(Field.EPILOGUE, epilogue.code);
+    }
+
+    /** Takes every field {@code other} sets (non-zero), over this one's. */
+    LinearArgs overriddenBy(LinearArgs other) {
+        for (Map.Entry<Field, Long> entry : other.values.entrySet()) {
+            if (entry.getValue() != 0) {
+                values.put(entry.getKey(), entry.getValue());
+            }
+        }
         return this;
     }
 
     public long get(Field field) {
         return values.getOrDefault(field, 0L);
-    }
-
-    public LinearArgs copy() {
-        LinearArgs copy = new LinearArgs();
-        copy.values.putAll(values);
-        return copy;
     }
 
     /** The struct's bytes; fields never set are 0 (null pointers). */

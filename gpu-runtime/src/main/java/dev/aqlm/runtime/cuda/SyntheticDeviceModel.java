@@ -16,16 +16,13 @@ import java.util.List;
  * zero) so that no path is faster than it would be on real weights.
  */
 public final class SyntheticDeviceModel {
-    private static final int FILL_BLOCKS = 4096;
-    private static final int FILL_THREADS = 256;
-
-    private final CudaContext context;
+    private final Kernels kernels;
     private final DeviceMemoryPool pool;
     private final ActivationType type;
     private long seed;
 
     private SyntheticDeviceModel(CudaContext context, DeviceMemoryPool pool, ActivationType type, long seed) {
-        this.context = context;
+        this.kernels = new Kernels(context);
         this.pool = pool;
         this.type = type;
         this.seed = seed;
@@ -48,7 +45,7 @@ public final class SyntheticDeviceModel {
 
     private DeviceModel build(ModelConfig config, int positions) {
         int hidden = config.hiddenSize();
-        long embedding = randomValues((long) config.vocabSize() * hidden, 1f, "embed_tokens");
+        DeviceAddress embedding = randomValues((long) config.vocabSize() * hidden, 1f, "embed_tokens");
         List<DeviceModel.Layer> layers = new ArrayList<>();
         for (int l = 0; l < config.layerCount(); l++) {
             String label = "layer " + l;
@@ -65,7 +62,7 @@ public final class SyntheticDeviceModel {
                     ones(hidden, label + " post_attention_layernorm"), new DeviceModel.Mlp(gateUp, down)));
         }
         DeviceLinear lmHead = linear(config, "lm_head", config.vocabSize(), hidden, 1, LinearShape.SetMode.SINGLE, null);
-        long[] rope = DeviceModel.ropeTable(pool, config.rope(), config.headDim(), positions);
+        DeviceAddress[] rope = DeviceModel.ropeTable(pool, config.rope(), config.headDim(), positions);
         return new DeviceModel(config, type, embedding, List.copyOf(layers), ones(hidden, "model.norm"), lmHead,
                 rope[0], rope[1], positions);
     }
@@ -76,42 +73,32 @@ public final class SyntheticDeviceModel {
         float scale = (float) (1 / Math.sqrt(in));
         AqlmConfig scheme = config.quantization();
         if (scheme == null || label.equals("lm_head")) {
-            long weights = randomValues((long) out * in, scale, label);
-            return DeviceLinear.of(label, LinearShape.dense(out, in), weights, 0, 0, 2L * out * in);
+            DeviceAddress weights = randomValues((long) out * in, scale, label);
+            return DeviceLinear.of(label, LinearShape.dense(out, in), weights, DeviceAddress.NULL, DeviceAddress.NULL,
+                    2L * out * in);
         }
         CodeWordFormat format = CodeWordFormat.of(scheme);
         LinearShape shape = new LinearShape(out, in, format, sets, mode, bounds == null ? new int[] {0, 0} : bounds);
         long codeBytes = (long) CodeWordFormat.paddedRows(out) * format.wordsPerRow(in) * format.wordBytes();
         DeviceBuffer codes = pool.allocate(codeBytes, label + " codes");
-        context.kernel(KernelNames.FILL_RANDOM_BYTES).launch(fillGeometry(), context.stream(),
-                new KernelArgs().pointer(codes.address()).i64(codeBytes).i64(nextSeed()), "filling " + label + " codes");
-        long codebooks = randomValues(shape.codebookBytes() / 2, scale / scheme.codebookCount(), label + " codebooks");
+        kernels.fillRandomBytes(codes.address(), codeBytes, nextSeed(), "filling " + label + " codes");
+        DeviceAddress codebooks = randomValues(shape.codebookBytes() / 2, scale / scheme.codebookCount(), label + " codebooks");
         DeviceBuffer scales = pool.allocate(4L * out, label + " scales");
-        fill(scales.address(), out, 1f, label + " scales");
+        kernels.fillF32(scales.address(), out, 1f, "filling " + label + " scales");
         long bytesRead = (long) out * (in / format.groupSize()) * format.wordBytes() + shape.codebookBytes() + 4L * out;
         return DeviceLinear.of(label, shape, codes.address(), codebooks, scales.address(), bytesRead);
     }
 
-    private long randomValues(long count, float scale, String label) {
+    private DeviceAddress randomValues(long count, float scale, String label) {
         DeviceBuffer buffer = pool.allocate(2 * count, label);
-        context.kernel(KernelNames.fillRandom(type)).launch(fillGeometry(), context.stream(),
-                new KernelArgs().pointer(buffer.address()).i64(count).i64(nextSeed()).f32(scale), "filling " + label);
+        kernels.fillRandom(type, buffer.address(), count, nextSeed(), scale, "filling " + label);
         return buffer.address();
     }
 
-    private long ones(int count, String label) {
+    private DeviceAddress ones(int count, String label) {
         DeviceBuffer buffer = pool.allocate(4L * count, label);
-        fill(buffer.address(), count, 1f, label);
+        kernels.fillF32(buffer.address(), count, 1f, "filling " + label);
         return buffer.address();
-    }
-
-    private void fill(long address, long count, float value, String label) {
-        context.kernel(KernelNames.FILL_F32).launch(fillGeometry(), context.stream(),
-                new KernelArgs().pointer(address).i64(count).f32(value), "filling " + label);
-    }
-
-    private static LaunchGeometry fillGeometry() {
-        return new LaunchGeometry(FILL_BLOCKS, 1, 1, FILL_THREADS, 0);
     }
 
     private long nextSeed() {

@@ -5,35 +5,38 @@ import dev.aqlm.runtime.model.ModelConfig;
 /**
  * Activation buffers of the forward pass, sized once for {@code rows} rows per pass, {@code decodeRows} rows of
  * decode attention and {@code logitRows} rows of logits. Decode steps and eager passes share them (one stream runs one
- * at a time), and captured graphs keep their addresses.
+ * at a time), and captured graphs keep their addresses. The buffers belong to the backend's pool; kernels get their
+ * addresses from them ({@link DeviceBuffer#address}), so no address outlives or strays from its buffer.
  */
 final class Workspace {
     final int rows;
     final int decodeRows;
     final int logitRows;
-    final long residual;     // f32 [rows][hidden]
-    final long normed;       // T [rows][hidden]
-    final long queries;      // T [rows][q_dim]
-    final long attention;    // T [rows][q_dim]
-    final long activations;  // T [rows][intermediate]
-    final long partials;     // f32 [decodeRows][heads][splits][head_dim + 2], splits <= AttentionPlan.MAX_SPLITS
-    final long logits;       // f32 [logitRows][vocab]
-    final long sampled;      // int [rows]
-    final long logProbs;     // f32 [rows]
-    final long isArgmax;     // int [rows]
-    final DeviceBuffer logitsBuffer;
-    final DeviceBuffer sampledBuffer;
-    final DeviceBuffer logProbsBuffer;
-    final DeviceBuffer isArgmaxBuffer;
+    final DeviceBuffer residual;     // f32 [rows][hidden]
+    final DeviceBuffer normed;       // T [rows][hidden]
+    final DeviceBuffer queries;      // T [rows][q_dim]
+    final DeviceBuffer attention;    // T [rows][q_dim]
+    final DeviceBuffer activations;  // T [rows][intermediate]
+    final DeviceBuffer partials;     // f32 [decodeRows][heads][splits][head_dim + 2], splits <= AttentionPlan.MAX_SPLITS
+    final DeviceBuffer logits;       // f32 [logitRows][vocab]
+    /** Per output row of a pass (or per row of a decode step): int [rows] each. */
+    final DeviceBuffer sampled;
+    final DeviceBuffer logProbs;     // f32
+    final DeviceBuffer isArgmax;     // int
     final DeviceBuffer batchInputs;
     final DeviceBuffer stepInputs;
-    final long routerLogits;   // f32 [rows][experts]
-    final long routeWeights;   // f32 [rows][top_k]
-    final long rowExperts;     // int [rows][top_k]
-    final long expertCounts;   // int [experts]
-    final long expertRows;     // int [experts][rows]
-    final long expertOutRows;  // int [experts][rows]
-    final long expertOutputs;  // T [rows * top_k][hidden]
+    /** Mixture-of-experts routing; null for dense models. */
+    final Experts experts;
+
+    /** The routing buffers of a mixture-of-experts model. */
+    record Experts(DeviceBuffer routerLogits,   // f32 [rows][experts]
+                   DeviceBuffer routeWeights,   // f32 [rows][top_k]
+                   DeviceBuffer rowExperts,     // int [rows][top_k]
+                   DeviceBuffer counts,         // int [experts]
+                   DeviceBuffer rows,           // int [experts][rows]
+                   DeviceBuffer outRows,        // int [experts][rows]
+                   DeviceBuffer outputs) {      // T [rows * top_k][hidden]
+    }
 
     Workspace(DeviceMemoryPool pool, ModelConfig config, int rows, int decodeRows, int logitRows, BatchInputs batch,
               DecodeStepInputs step) {
@@ -41,36 +44,32 @@ final class Workspace {
         this.decodeRows = decodeRows;
         this.logitRows = logitRows;
         int hidden = config.hiddenSize();
-        residual = pool.allocate(4L * rows * hidden, "residual stream").address();
-        normed = pool.allocate(2L * rows * hidden, "normed activations").address();
-        queries = pool.allocate(2L * rows * config.queryDim(), "queries").address();
-        this.attention = pool.allocate(2L * rows * config.queryDim(), "attention output").address();
-        activations = pool.allocate(2L * rows * config.intermediateSize(), "SwiGLU activations").address();
+        residual = pool.allocate(4L * rows * hidden, "residual stream");
+        normed = pool.allocate(2L * rows * hidden, "normed activations");
+        queries = pool.allocate(2L * rows * config.queryDim(), "queries");
+        attention = pool.allocate(2L * rows * config.queryDim(), "attention output");
+        activations = pool.allocate(2L * rows * config.intermediateSize(), "SwiGLU activations");
         // Sized for the most splits any context length gets, so the cache can be sized after the workspace.
         partials = pool.allocate(4L * decodeRows * config.headCount() * AttentionPlan.MAX_SPLITS
-                * (config.headDim() + 2), "decode attention partials").address();
-        logitsBuffer = pool.allocate(4L * logitRows * config.vocabSize(), "logits");
-        sampledBuffer = pool.allocate(4L * rows, "sampled tokens");
-        logProbsBuffer = pool.allocate(4L * rows, "target log-probabilities");
-        isArgmaxBuffer = pool.allocate(4L * rows, "target is-argmax flags");
-        logits = logitsBuffer.address();
-        sampled = sampledBuffer.address();
-        logProbs = logProbsBuffer.address();
-        isArgmax = isArgmaxBuffer.address();
+                * (config.headDim() + 2), "decode attention partials");
+        logits = pool.allocate(4L * logitRows * config.vocabSize(), "logits");
+        sampled = pool.allocate(4L * rows, "sampled tokens");
+        logProbs = pool.allocate(4L * rows, "target log-probabilities");
+        isArgmax = pool.allocate(4L * rows, "target is-argmax flags");
         batchInputs = pool.allocate(batch.bytes(), "pass inputs");
         stepInputs = pool.allocate(step.bytes(), "decode step inputs");
         if (config.isMixtureOfExperts()) {
-            int experts = config.expertCount();
+            int count = config.expertCount();
             int topK = config.expertsPerToken();
-            routerLogits = pool.allocate(4L * rows * experts, "router logits").address();
-            routeWeights = pool.allocate(4L * rows * topK, "routing weights").address();
-            rowExperts = pool.allocate(4L * rows * topK, "routed experts").address();
-            expertCounts = pool.allocate(4L * experts, "rows per expert").address();
-            expertRows = pool.allocate(4L * experts * rows, "rows of each expert").address();
-            expertOutRows = pool.allocate(4L * experts * rows, "output rows of each expert").address();
-            expertOutputs = pool.allocate(2L * rows * topK * hidden, "expert outputs").address();
+            experts = new Experts(pool.allocate(4L * rows * count, "router logits"),
+                    pool.allocate(4L * rows * topK, "routing weights"),
+                    pool.allocate(4L * rows * topK, "routed experts"),
+                    pool.allocate(4L * count, "rows per expert"),
+                    pool.allocate(4L * count * rows, "rows of each expert"),
+                    pool.allocate(4L * count * rows, "output rows of each expert"),
+                    pool.allocate(2L * rows * topK * hidden, "expert outputs"));
         } else {
-            routerLogits = routeWeights = rowExperts = expertCounts = expertRows = expertOutRows = expertOutputs = 0;
+            experts = null;
         }
     }
 }

@@ -7,7 +7,16 @@
  * owns one context, one stream and the loaded kernels; {@link dev.aqlm.runtime.cuda.DeviceBuffer},
  * {@link dev.aqlm.runtime.cuda.DeviceMemoryPool}, {@link dev.aqlm.runtime.cuda.PinnedHostBuffer},
  * {@link dev.aqlm.runtime.cuda.CudaEvent} and {@link dev.aqlm.runtime.cuda.CudaGraph} are the owned resources;
- * {@link dev.aqlm.runtime.cuda.CudaException#isContextPoisoned()} marks sticky errors.
+ * {@link dev.aqlm.runtime.cuda.CudaException#isContextPoisoned()} marks sticky errors. Only the types other packages
+ * use are public; the rest is package-private.
+ *
+ * <p><b>Launches.</b> Every kernel is launched through one typed method of {@link dev.aqlm.runtime.cuda.Kernels}
+ * ({@code rmsNorm}, {@code linear}, {@code decodeAttention}, {@code sampleTokens} ...), the only class that builds
+ * kernel arguments, so each kernel's argument order is written once; {@code KernelLaunchSignatureTest} checks that file
+ * against the extern "C" signatures. Pointer arguments are {@link dev.aqlm.runtime.cuda.DeviceAddress}es taken from
+ * the {@link dev.aqlm.runtime.cuda.DeviceBuffer} that owns the memory (the forward pass's buffers are the
+ * {@link dev.aqlm.runtime.cuda.Workspace}); {@link dev.aqlm.runtime.cuda.DeviceForward} says what the forward pass
+ * launches, in order.
  *
  * <p><b>Resident model.</b> {@link dev.aqlm.runtime.cuda.DeviceModel} uploads a checkpoint once. Linears are fused
  * along their outputs ({@link dev.aqlm.runtime.cuda.FusedRows}): q/k/v as one (q and k rows pair-interleaved so RoPE
@@ -27,7 +36,9 @@
  * buffer and copied once; the whole step (embedding, layers, final norm, lm_head, sampling) is a CUDA graph captured
  * per batch bucket ({@link dev.aqlm.runtime.cuda.GraphBuckets}) and replayed; the sampled tokens come back in one copy.
  * Padding rows of a bucket decode in a scratch KV slot. Prompt chunks and mixed batches run eagerly in passes
- * ({@link dev.aqlm.runtime.cuda.ForwardPlan}).
+ * ({@link dev.aqlm.runtime.cuda.ForwardPlan}): a pass is its input rows plus one output record per row whose logits
+ * are needed (a sample, a scored target or a full logits row), which the backend runs and
+ * {@link dev.aqlm.runtime.cuda.ChunkResults} files under their chunks, each in one loop over the outputs.
  *
  * <p><b>Numerics.</b> Activations, KV cache, dense weights and codebooks in the checkpoint's fp16/bf16 (fp32
  * checkpoints run as fp16, see {@link dev.aqlm.runtime.cuda.ActivationType}); residual stream, norms, softmax,

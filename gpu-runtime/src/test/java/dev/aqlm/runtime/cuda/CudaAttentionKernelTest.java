@@ -38,6 +38,11 @@ class CudaAttentionKernelTest {
             return (float) (1.0 / Math.sqrt(headDim));
         }
 
+        /** What the kernels take: rows of q_dim, a cache of CONTEXT positions. */
+        AttentionShape kernelShape() {
+            return AttentionShape.of(queryDim(), heads, kvHeads, headDim, CONTEXT, window);
+        }
+
         @Override
         public String toString() {
             return heads + "/" + kvHeads + " heads x " + headDim + (window > 0 ? ", window " + window : "") + ", " + type;
@@ -131,19 +136,12 @@ class CudaAttentionKernelTest {
                         "partials");
                 DeviceBuffer out = pool.allocate(2L * rows * shape.queryDim(), "attention out");
                 out.fill((byte) 0xFF, 0, out.bytes(), context.stream());
-                context.kernel(KernelNames.decodeAttention(shape.type())).launch(
-                        new LaunchGeometry(plan.splits(), shape.kvHeads(), rows, AttentionPlan.DECODE_THREADS, 0),
-                        context.stream(), new KernelArgs().pointer(queries.address()).i64(shape.queryDim())
-                                .pointer(keys.address()).pointer(values.address()).pointer(index.address())
-                                .pointer(slotBuffer.address()).pointer(positionBuffer.address())
-                                .pointer(partials.address()).i32(shape.heads()).i32(shape.kvHeads())
-                                .i32(shape.headDim()).i32(CONTEXT).i32(shape.window()).i32(plan.splitSize())
-                                .f32(shape.scale()), "decode attention test");
-                context.kernel(KernelNames.combineAttention(shape.type())).launch(
-                        new LaunchGeometry(shape.heads(), rows, 1, AttentionPlan.COMBINE_THREADS, 0), context.stream(),
-                        new KernelArgs().pointer(partials.address()).pointer(index.address()).pointer(out.address())
-                                .i64(shape.queryDim()).i32(shape.heads()).i32(shape.headDim()).i32(plan.splits()),
-                        "attention combine test");
+                Kernels kernels = new Kernels(context);
+                kernels.decodeAttention(shape.type(), plan, shape.kernelShape(), rows, queries.address(),
+                        keys.address(), values.address(), index.address(), slotBuffer.address(),
+                        positionBuffer.address(), partials.address(), "decode attention test");
+                kernels.combineAttention(shape.type(), plan, shape.kernelShape(), rows, partials.address(),
+                        index.address(), out.address(), "attention combine test");
                 context.synchronize("decode attention test");
                 double[] expected = new double[rows * shape.queryDim()];
                 for (int r = 0; r < rows; r++) {
@@ -183,13 +181,9 @@ class CudaAttentionKernelTest {
                 DeviceBuffer tileBuffer = uploadInts(pool, tileInts, "prefill tiles");
                 DeviceBuffer out = pool.allocate(2L * rows * shape.queryDim(), "attention out");
                 out.fill((byte) 0xFF, 0, out.bytes(), context.stream());
-                context.kernel(KernelNames.prefillAttention(shape.type())).launch(
-                        new LaunchGeometry(tiles.size(), shape.heads(), 1, AttentionPlan.PREFILL_THREADS,
-                                AttentionPlan.prefillSharedBytes(shape.headDim())), context.stream(),
-                        new KernelArgs().pointer(queries.address()).i64(shape.queryDim()).pointer(keys.address())
-                                .pointer(values.address()).pointer(tileBuffer.address()).pointer(out.address())
-                                .i64(shape.queryDim()).i32(shape.heads()).i32(shape.kvHeads()).i32(shape.headDim())
-                                .i32(CONTEXT).i32(shape.window()).f32(shape.scale()), "prefill attention test");
+                new Kernels(context).prefillAttention(shape.type(), shape.kernelShape(), tiles.size(),
+                        queries.address(), keys.address(), values.address(), tileBuffer.address(), out.address(),
+                        "prefill attention test");
                 context.synchronize("prefill attention test");
                 double[] expected = new double[rows * shape.queryDim()];
                 for (int r = 0; r < rows; r++) {

@@ -101,10 +101,10 @@ class CudaLinearKernelTest {
             DeviceBuffer input = upload(pool, x, type);
             DeviceBuffer out = pool.allocate(2L * rows * features, "swiglu out");
             out.fill((byte) 0xFF, 0, out.bytes(), context.stream());
-            fused.launch(context, type, limits, rows, new LinearArgs().set(LinearArgs.Field.INPUT, input.address())
+            fused.launch(new Kernels(context), type, limits, rows, new LinearArgs().set(LinearArgs.Field.INPUT, input.address())
                     .set(LinearArgs.Field.IN_STRIDE, k).set(LinearArgs.Field.OUTPUT, out.address())
                     .set(LinearArgs.Field.OUT_STRIDE, features)
-                    .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.SWIGLU.code));
+                    .epilogue(LinearArgs.Epilogue.SWIGLU));
             context.synchronize("swiglu test");
             short[] got = new short[rows * features];
             out.download(got, 0);
@@ -126,10 +126,10 @@ class CudaLinearKernelTest {
             float[] start = gaussian(rows * features, 1f);
             DeviceBuffer residual = pool.allocate(4L * rows * features, "residual");
             residual.upload(start, 0);
-            gateOnly.launch(context, type, limits, rows, new LinearArgs().set(LinearArgs.Field.INPUT, input.address())
+            gateOnly.launch(new Kernels(context), type, limits, rows, new LinearArgs().set(LinearArgs.Field.INPUT, input.address())
                     .set(LinearArgs.Field.IN_STRIDE, k).set(LinearArgs.Field.RESIDUAL, residual.address())
                     .set(LinearArgs.Field.OUT_STRIDE, features)
-                    .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.ADD_RESIDUAL.code));
+                    .epilogue(LinearArgs.Epilogue.ADD_RESIDUAL));
             context.synchronize("residual test");
             float[] sum = new float[rows * features];
             residual.download(sum, 0);
@@ -175,7 +175,7 @@ class CudaLinearKernelTest {
                             new DenseLinearWeights("k", file.tensor("k"), null),
                             new DenseLinearWeights("v", file.tensor("v"), null)),
                     FusedRows.queryKeyValue(heads, kvHeads, headDim), LinearShape.SetMode.RANGES, new int[] {q, q + kv});
-            long[] ropeTable = DeviceModel.ropeTable(pool, rope, headDim, cacheContext);
+            DeviceAddress[] ropeTable = DeviceModel.ropeTable(pool, rope, headDim, cacheContext);
             for (int rows : new int[] {3, 40}) {
                 int[] positions = new int[rows];
                 int[] slotOf = new int[rows];
@@ -196,10 +196,10 @@ class CudaLinearKernelTest {
                 for (DeviceBuffer buffer : new DeviceBuffer[] {queries, keys, values}) {
                     buffer.fill((byte) 0xFF, 0, buffer.bytes(), context.stream());
                 }
-                fused.launch(context, type, limits, rows, new LinearArgs()
+                fused.launch(new Kernels(context), type, limits, rows, new LinearArgs()
                         .set(LinearArgs.Field.INPUT, input.address()).set(LinearArgs.Field.IN_STRIDE, hidden)
                         .set(LinearArgs.Field.OUTPUT, queries.address()).set(LinearArgs.Field.OUT_STRIDE, q)
-                        .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.QKV_ROPE.code)
+                        .epilogue(LinearArgs.Epilogue.QKV_ROPE)
                         .set(LinearArgs.Field.POSITIONS, positionBuffer.address())
                         .set(LinearArgs.Field.SLOTS, slotBuffer.address())
                         .set(LinearArgs.Field.ROPE_COS, ropeTable[0]).set(LinearArgs.Field.ROPE_SIN, ropeTable[1])
@@ -323,10 +323,10 @@ class CudaLinearKernelTest {
                 DeviceBuffer input = upload(pool, x, type);
                 DeviceBuffer output = pool.allocate(4L * rows * out, "output");
                 output.fill((byte) 0xFF, 0, output.bytes(), context.stream());
-                linear.launch(context, type, limits, rows, new LinearArgs()
+                linear.launch(new Kernels(context), type, limits, rows, new LinearArgs()
                         .set(LinearArgs.Field.INPUT, input.address()).set(LinearArgs.Field.IN_STRIDE, in)
                         .set(LinearArgs.Field.OUTPUT, output.address()).set(LinearArgs.Field.OUT_STRIDE, out)
-                        .set(LinearArgs.Field.EPILOGUE, LinearArgs.Epilogue.STORE_F32.code));
+                        .epilogue(LinearArgs.Epilogue.STORE_F32));
                 context.synchronize(what);
                 float[] got = new float[rows * out];
                 output.download(got, 0);

@@ -96,9 +96,8 @@ class CudaSamplingKernelTest {
             targetBuffer.upload(new int[] {5, 3001}, 0);
             DeviceBuffer logProbs = pool.allocate(8, "log probs");
             DeviceBuffer isArgmax = pool.allocate(8, "argmax");
-            context.kernel(KernelNames.TARGET_LOG_PROBS).launch(LaunchGeometry.rows(2, 1024), context.stream(),
-                    new KernelArgs().pointer(logitBuffer.address()).i64(vocab).i32(vocab).pointer(targetBuffer.address())
-                            .pointer(logProbs.address()).pointer(isArgmax.address()), "signed zero scoring test");
+            new Kernels(context).targetLogProbs(2, logitBuffer.address(), vocab, targetBuffer.address(),
+                    logProbs.address(), isArgmax.address(), "signed zero scoring test");
             context.synchronize("signed zero scoring test");
             int[] flags = new int[2];
             isArgmax.download(flags, 0);
@@ -118,9 +117,8 @@ class CudaSamplingKernelTest {
             DeviceBuffer paramBuffer = pool.allocate(rowBytes.capacity(), "sampling rows");
             paramBuffer.upload(rowBytes, 0);
             DeviceBuffer tokens = pool.allocate(4L * rows, "tokens");
-            context.kernel(KernelNames.SAMPLE_TOKENS).launch(LaunchGeometry.rows(rows, 1024), context.stream(),
-                    new KernelArgs().pointer(logitBuffer.address()).i64(vocab).i32(vocab)
-                            .pointer(paramBuffer.address()).pointer(tokens.address()), "sampler test");
+            new Kernels(context).sampleTokens(rows, logitBuffer.address(), vocab, paramBuffer.address(),
+                    tokens.address(), "sampler test");
             context.synchronize("sampler test");
             int[] result = new int[rows];
             tokens.download(result, 0);
@@ -147,9 +145,8 @@ class CudaSamplingKernelTest {
             targetBuffer.upload(targets, 0);
             DeviceBuffer logProbs = pool.allocate(4L * rows, "log probs");
             DeviceBuffer isArgmax = pool.allocate(4L * rows, "argmax");
-            context.kernel(KernelNames.TARGET_LOG_PROBS).launch(LaunchGeometry.rows(rows, 1024), context.stream(),
-                    new KernelArgs().pointer(logitBuffer.address()).i64(vocab).i32(vocab).pointer(targetBuffer.address())
-                            .pointer(logProbs.address()).pointer(isArgmax.address()), "scoring test");
+            new Kernels(context).targetLogProbs(rows, logitBuffer.address(), vocab, targetBuffer.address(),
+                    logProbs.address(), isArgmax.address(), "scoring test");
             context.synchronize("scoring test");
             float[] got = new float[rows];
             int[] flags = new int[rows];

@@ -30,12 +30,11 @@ class ForwardPlanTest {
         assertArrayEquals(new int[] {0}, pass.decodeRows());
         assertEquals(List.of(new ForwardPlan.PrefillTile(1, 64, 0, 0), new ForwardPlan.PrefillTile(65, 6, 0, 64),
                 new ForwardPlan.PrefillTile(71, 3, 5, 4)), pass.prefillTiles());
-        assertArrayEquals(new int[] {0, 70}, pass.sampleRows());
-        assertArrayEquals(new int[] {0, 1}, pass.sampleChunks());
-        assertEquals(3, pass.slots()[0]);
-        assertEquals(10, pass.positions()[0]);
-        assertEquals(69, pass.positions()[70]);
-        assertEquals(6, pass.positions()[73]);
+        assertEquals(List.of(new ForwardPlan.Sample(0, 0, SamplingParams.GREEDY, 11),
+                new ForwardPlan.Sample(70, 1, SamplingParams.GREEDY, 70)), pass.outputs());
+        assertEquals(new ForwardPlan.InputRow(7, 3, 10), pass.inputs().get(0));
+        assertEquals(new ForwardPlan.InputRow(169, 0, 69), pass.inputs().get(70));
+        assertEquals(new ForwardPlan.InputRow(102, 5, 6), pass.inputs().get(73));
     }
 
     @Test
@@ -47,10 +46,10 @@ class ForwardPlanTest {
         assertEquals(List.of(new ForwardPlan.Piece(0, 0, 4)), passes.get(0).pieces());
         assertEquals(List.of(new ForwardPlan.Piece(0, 4, 8)), passes.get(1).pieces());
         assertEquals(List.of(new ForwardPlan.Piece(0, 8, 10), new ForwardPlan.Piece(1, 0, 1)), passes.get(2).pieces());
-        assertEquals(0, passes.get(0).sampleRows().length);
-        assertEquals(0, passes.get(1).sampleRows().length);
-        assertArrayEquals(new int[] {1, 2}, passes.get(2).sampleRows());
-        assertArrayEquals(new int[] {8, 9, 5}, passes.get(2).positions());
+        assertEquals(List.of(), passes.get(0).outputs());
+        assertEquals(List.of(), passes.get(1).outputs());
+        assertEquals(List.of(1, 2), passes.get(2).outputs().stream().map(ForwardPlan.Output::row).toList());
+        assertEquals(List.of(8, 9, 5), passes.get(2).inputs().stream().map(ForwardPlan.InputRow::position).toList());
     }
 
     @Test
@@ -59,18 +58,13 @@ class ForwardPlanTest {
                 new SequenceChunk(0, 0, tokens(6), new ChunkOutput.TargetLogProbs(new int[] {11, 12, 13, 14})),
                 new SequenceChunk(1, 0, tokens(3), ChunkOutput.ALL_LOGITS));
         List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4);
-        ForwardPlan.Pass first = passes.get(0);
-        assertArrayEquals(new int[] {2, 3}, first.targetRows());
-        assertArrayEquals(new int[] {0, 1}, first.targetIndices());
-        assertArrayEquals(new int[] {11, 12}, first.targetTokens());
-        ForwardPlan.Pass second = passes.get(1);
-        assertArrayEquals(new int[] {0, 1}, second.targetRows());
-        assertArrayEquals(new int[] {2, 3}, second.targetIndices());
-        assertArrayEquals(new int[] {2, 3}, second.logitRows());
-        assertArrayEquals(new int[] {0, 1}, second.logitPositions());
-        assertArrayEquals(new int[] {0, 1, 2, 3}, second.rowsNeedingLogits());
-        int logitsSeen = passes.stream().mapToInt(p -> p.logitRows().length).sum();
-        assertEquals(3, logitsSeen);
+        assertEquals(List.of(new ForwardPlan.Target(2, 0, 0, 11), new ForwardPlan.Target(3, 0, 1, 12)),
+                passes.get(0).outputs());
+        assertEquals(List.of(new ForwardPlan.Target(0, 0, 2, 13), new ForwardPlan.Target(1, 0, 3, 14),
+                new ForwardPlan.Logits(2, 1, 0), new ForwardPlan.Logits(3, 1, 1)), passes.get(1).outputs(),
+                "targets before logits, each at its own row");
+        assertEquals(List.of(new ForwardPlan.Logits(0, 1, 2)), passes.get(2).outputs());
+        assertEquals(2, passes.get(1).firstOf(ForwardPlan.Logits.class));
     }
 
     @Test
@@ -87,7 +81,7 @@ class ForwardPlanTest {
         ForwardPlan.Pass pass = ForwardPlan.plan(chunks, 10).get(0);
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) layout.bytes())
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        layout.write(buffer, pass, chunks);
+        layout.write(buffer, pass);
         int tiles = (int) layout.offset(BatchInputs.Section.PREFILL_TILES);
         assertEquals(0, buffer.getInt(tiles));
         assertEquals(2, buffer.getInt(tiles + 4));

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * same order, each of the same width. cuLaunchKernel copies each parameter from the host by the size the kernel
  * declares, so an int passed where a long long is expected (or a missing argument) is not an error: the kernel reads
  * garbage. This test needs no GPU: it expands the kernel sources' function-like macros to find every extern "C"
- * signature, and reads each {@code context.kernel(NAME).launch(..., new KernelArgs().pointer(..).i32(..)..., ...)} in
- * the cuda package's main and test sources.
+ * signature, and reads each {@code launch(NAME, geometry, new KernelArgs().pointer(..).i32(..)..., what)} in
+ * {@link Kernels}, the one class that builds kernel arguments (a check below keeps it the only one).
  */
 class KernelLaunchSignatureTest {
     /** A kernel parameter (or a KernelArgs entry) by what cuLaunchKernel copies for it. */
@@ -187,42 +187,52 @@ class KernelLaunchSignatureTest {
 
     // ---- The Java side ----
 
-    /** One {@code context.kernel(NAME).launch(...)} in a Java source. */
+    /** One {@code launch(NAME, geometry, new KernelArgs()..., what)} in {@link Kernels}. */
     record Launch(String where, String nameExpression, List<Kind> arguments) {
     }
 
+    private static final String KERNELS_FILE = Kernels.class.getSimpleName() + ".java";
+
+    /** The launches of {@link Kernels}, the one class that builds kernel arguments. */
     static List<Launch> javaLaunches() throws IOException {
+        Path file = above("gpu-runtime/src/main/java/dev/aqlm/runtime/cuda").resolve(KERNELS_FILE);
+        String source = stripComments(Files.readString(file));
         List<Launch> launches = new ArrayList<>();
+        Matcher m = Pattern.compile("\\blaunch(\\()\\s*KernelNames\\.").matcher(source);
+        while (m.find()) {
+            String arguments = source.substring(m.end(1), closingParen(source, m.start(1)));
+            String name = splitTopLevel(arguments).get(0).trim();
+            String where = KERNELS_FILE + ":" + (1 + count(source.substring(0, m.start()), "\n"));
+            int at = arguments.indexOf("new KernelArgs()");
+            assertTrue(at >= 0, where + ": the launch must build its KernelArgs inline so this test can read them");
+            launches.add(new Launch(where, name, kinds(arguments.substring(at + "new KernelArgs()".length()), where)));
+        }
+        assertEquals(count(source, "new KernelArgs()"), launches.size(), KERNELS_FILE + ": every new KernelArgs() must"
+                + " be built inside a launch(KernelNames..., geometry, new KernelArgs()..., what) call");
+        return launches;
+    }
+
+    /**
+     * Kernel arguments are built in {@link Kernels} only: elsewhere in the cuda package's main and test sources no
+     * {@code new KernelArgs()} and no {@code kernel(...).launch(...)}, so this test sees every launch there is.
+     */
+    @Test
+    void kernelArgumentsAreBuiltOnlyInKernels() throws IOException {
         List<Path> sources = new ArrayList<>(files(above("gpu-runtime/src/main/java/dev/aqlm/runtime/cuda"), ".java"));
         sources.addAll(files(above("gpu-runtime/src/test/java/dev/aqlm/runtime/cuda"), ".java"));
-        for (Path file : sources) {
-            if (file.getFileName().toString().equals(KernelLaunchSignatureTest.class.getSimpleName() + ".java")) {
+        List<String> offenders = new ArrayList<>();
+        for (Path path : sources) {
+            String name = path.getFileName().toString();
+            if (name.equals(KERNELS_FILE) || name.equals(KernelLaunchSignatureTest.class.getSimpleName() + ".java")) {
                 continue;
             }
-            String source = stripComments(Files.readString(file));
-            int argsBuilt = count(source, "new KernelArgs()");
-            int found = 0;
-            Matcher m = Pattern.compile("\\.kernel\\(").matcher(source);
-            while (m.find()) {
-                int nameClose = closingParen(source, m.end() - 1);
-                String name = source.substring(m.end(), nameClose).trim();
-                String after = source.substring(nameClose + 1).stripLeading();
-                if (!after.startsWith(".launch(")) {
-                    continue; // a lookup (DeviceForward.prepare), not a launch
-                }
-                int launchOpen = source.indexOf(".launch(", nameClose) + ".launch".length();
-                String launchArguments = source.substring(launchOpen + 1, closingParen(source, launchOpen));
-                int at = launchArguments.indexOf("new KernelArgs()");
-                String where = file.getFileName() + ":" + (1 + count(source.substring(0, m.start()), "\n"));
-                assertTrue(at >= 0, where + ": the launch must build its KernelArgs inline so this test can read them");
-                launches.add(new Launch(where, name, kinds(launchArguments.substring(at + "new KernelArgs()".length()),
-                        where)));
-                found++;
+            String source = stripComments(Files.readString(path));
+            if (source.contains("new KernelArgs()") || Pattern.compile("\\.kernel\\([^;]*?\\)\\s*\\.launch\\(")
+                    .matcher(source).find()) {
+                offenders.add(name);
             }
-            assertEquals(argsBuilt, found, file.getFileName() + ": every new KernelArgs() must be built inside a"
-                    + " context.kernel(...).launch(...) call, where this test checks it");
         }
-        return launches;
+        assertEquals(List.of(), offenders, "launch these through a typed method of Kernels");
     }
 
     private static int count(String text, String needle) {
@@ -305,7 +315,7 @@ class KernelLaunchSignatureTest {
     void everyJavaLaunchPassesTheKernelsParameterKindsInOrder() throws Exception {
         Map<String, List<Kind>> kernels = kernelSignatures();
         List<Launch> launches = javaLaunches();
-        assertTrue(launches.size() >= 19, "launch sites found: " + launches.size());
+        assertTrue(launches.size() >= 13, "launch sites found: " + launches.size());
         Set<String> launched = new TreeSet<>();
         List<String> mismatches = new ArrayList<>();
         for (Launch launch : launches) {
