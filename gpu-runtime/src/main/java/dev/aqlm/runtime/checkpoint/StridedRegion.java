@@ -15,8 +15,14 @@ final class StridedRegion implements ByteRegion {
     private final long pieceLength;
     private final long stride;
     private final long pieces;
+    private final long windowBytes;
 
     StridedRegion(ByteRegion parent, long start, long pieceLength, long stride, long pieces) {
+        this(parent, start, pieceLength, stride, pieces, FileRegion.WINDOW_BYTES);
+    }
+
+    /** @param windowBytes the most parent bytes mapped at once (tests make it small to cross many windows) */
+    StridedRegion(ByteRegion parent, long start, long pieceLength, long stride, long pieces, long windowBytes) {
         if (pieceLength <= 0 || stride < pieceLength || start + (pieces - 1) * stride + pieceLength > parent.length()) {
             throw new IllegalArgumentException("pieces of " + pieceLength + " bytes every " + stride + " from " + start
                     + " do not fit a region of " + parent.length() + " bytes");
@@ -26,6 +32,7 @@ final class StridedRegion implements ByteRegion {
         this.pieceLength = pieceLength;
         this.stride = stride;
         this.pieces = pieces;
+        this.windowBytes = windowBytes;
     }
 
     @Override
@@ -38,7 +45,7 @@ final class StridedRegion implements ByteRegion {
         if (from < 0 || to > length() || from > to) {
             throw new IndexOutOfBoundsException("bytes [" + from + ", " + to + ") of a region of " + length());
         }
-        long piecesPerWindow = Math.max(1, (FileRegion.WINDOW_BYTES - pieceLength) / stride + 1);
+        long piecesPerWindow = Math.max(1, (windowBytes - pieceLength) / stride + 1);
         long position = from;
         while (position < to) {
             long firstPiece = position / pieceLength;
