@@ -102,13 +102,12 @@ public final class CpuBackend implements Backend {
         for (int l = 0; l < norms.size(); l++) {
             normRows(residual, norms.get(l).attention(), normed, rows.count);
             for (int s = 0; s < shards.size(); s++) {
-                CpuShard shard = shards.get(s);
-                shard.attention(l).apply(normed, partials[s], rows, shard.cache(), l, rope, loops);
+                shards.get(s).attention(l, normed, partials[s], rows, rope, loops);
             }
             FixedOrderAllReduce.addSum(partials, residual, residual.length);
             normRows(residual, norms.get(l).feedForward(), normed, rows.count);
             for (int s = 0; s < shards.size(); s++) {
-                shards.get(s).feedForward(l).apply(normed, partials[s], rows.count, loops);
+                shards.get(s).feedForward(l, normed, partials[s], rows.count, loops);
             }
             FixedOrderAllReduce.addSum(partials, residual, residual.length);
         }

@@ -33,16 +33,14 @@ final class CpuShard {
         this.cache = new KvCache(config.layerCount(), slots, contextLength, config.kvDim());
     }
 
-    CpuAttention attention(int layer) {
-        return attention.get(layer);
+    /** This shard's heads of a layer's attention: its partial o_proj output into out[rows][hidden]. */
+    void attention(int layer, float[] normed, float[] out, BatchRows rows, RotaryEmbedding rope, ParallelLoops loops) {
+        attention.get(layer).apply(normed, out, rows, cache, layer, rope, loops);
     }
 
-    CpuFeedForward feedForward(int layer) {
-        return feedForward.get(layer);
-    }
-
-    KvCache cache() {
-        return cache;
+    /** This shard's rows of a layer's MLP (or of each expert): its partial down_proj output into out[rows][hidden]. */
+    void feedForward(int layer, float[] normed, float[] out, int rows, ParallelLoops loops) {
+        feedForward.get(layer).apply(normed, out, rows, loops);
     }
 
     /** Writes this shard's vocabulary columns of logits[rows][vocab] for input[rows][hidden]. */

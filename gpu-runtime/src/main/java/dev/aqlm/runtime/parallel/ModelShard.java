@@ -16,8 +16,10 @@ public record ModelShard(int rank, TensorParallelPlan plan, ModelWeights weights
     /** Bytes of weights this shard keeps resident (its slices plus the replicated tensors), for load logs and bench. */
     public long weightBytes() {
         long bytes = weights.linears().mapToLong(LinearWeights::weightBytes).sum()
-                + weights.embedTokens().byteLength() + weights.finalNorm().byteLength()
-                + weights.lmHead().byteLength();
+                + weights.embedTokens().byteLength() + weights.finalNorm().byteLength();
+        if (weights.lmHead() != weights.embedTokens()) { // a whole tied lm_head is the embedding table, held once
+            bytes += weights.lmHead().byteLength();
+        }
         for (var layer : weights.layers()) {
             bytes += layer.attentionNorm().byteLength() + layer.feedForwardNorm().byteLength();
             if (layer.feedForward() instanceof MixtureOfExpertsWeights moe) {
