@@ -38,7 +38,7 @@ public class EngineOptionsMixin {
 
     @Option(names = "--devices", split = ",", paramLabel = "ORDINAL",
             description = "CUDA ordinal of each tensor-parallel shard, e.g. 0,1 (0,0 puts two shards on one GPU);"
-                    + " default: --tensor-parallel consecutive ordinals from --device")
+                    + " default: --tensor-parallel consecutive ordinals from --device; given, it replaces --device")
     List<Integer> devices = List.of();
 
     public EngineOptions toEngineOptions() {
@@ -65,8 +65,8 @@ public class EngineOptionsMixin {
         OptionChecks.requireAtLeast("--max-prefill-tokens", maxPrefillTokens, 1);
         OptionChecks.requireAtLeast("--tensor-parallel", shards, 1);
         devices.forEach(d -> OptionChecks.requireAtLeast("--devices", d, 0));
-        return new EngineOptions(kind, device, slots, contextLength, threads, !noGraphs, maxPrefillTokens, shards,
-                devices);
+        return new EngineOptions(kind, devices.isEmpty() ? device : devices.get(0), slots, contextLength, threads,
+                !noGraphs, maxPrefillTokens, shards, devices);
     }
 
     /** {@code --backend}'s value, for every command that has one. */

@@ -52,6 +52,10 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
         if (devices.stream().anyMatch(d -> d < 0)) {
             throw new InvalidRequestException("--devices must list CUDA ordinals >= 0, got " + devices);
         }
+        if (!devices.isEmpty() && devices.get(0) != deviceOrdinal) {
+            throw new InvalidRequestException("--device " + deviceOrdinal + " and --devices " + devices
+                    + " disagree on the first shard's GPU; give only --devices");
+        }
     }
 
     /** Unsharded options, as before tensor parallelism existed. */
@@ -69,9 +73,10 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
                 tensorParallel, devices);
     }
 
+    /** The first shard's ordinal; an explicit device list is dropped (the shards take consecutive ordinals). */
     public EngineOptions withDeviceOrdinal(int value) {
         return new EngineOptions(backend, value, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
-                tensorParallel, devices);
+                tensorParallel, List.of());
     }
 
     public EngineOptions withSlots(int value) {
@@ -104,9 +109,10 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
                 value, devices);
     }
 
+    /** One ordinal per shard; the first becomes {@link #deviceOrdinal()}, so unsharded CUDA opens it too. */
     public EngineOptions withDevices(List<Integer> value) {
-        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
-                tensorParallel, value);
+        return new EngineOptions(backend, value.isEmpty() ? deviceOrdinal : value.get(0), slots, contextLength,
+                cpuThreads, cudaGraphs, maxPrefillTokens, tensorParallel, value);
     }
 
     /** The CUDA ordinal of each shard, in rank order. */
