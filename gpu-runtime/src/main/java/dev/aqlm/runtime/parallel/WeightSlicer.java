@@ -60,7 +60,7 @@ final class WeightSlicer {
     }
 
     /** Column-parallel: output rows [rows.from, rows.to). */
-    private static LinearWeights columns(LinearWeights linear, TensorParallelPlan.Range rows) {
+    static LinearWeights columns(LinearWeights linear, TensorParallelPlan.Range rows) {
         TensorData bias = linear.bias() == null ? null : linear.bias().slice(0, rows.from(), rows.to());
         if (linear instanceof DenseLinearWeights dense) {
             return new DenseLinearWeights(dense.name(), dense.weight().slice(0, rows.from(), rows.to()), bias);
@@ -74,6 +74,10 @@ final class WeightSlicer {
 
     /** Row-parallel: input columns [columns.from, columns.to); the bias is added once, by rank 0. */
     private LinearWeights inputs(LinearWeights linear, TensorParallelPlan.Range columns) {
+        return inputs(linear, columns, rank);
+    }
+
+    static LinearWeights inputs(LinearWeights linear, TensorParallelPlan.Range columns, int rank) {
         TensorData bias = rank == 0 ? linear.bias() : null;
         if (linear instanceof DenseLinearWeights dense) {
             return new DenseLinearWeights(dense.name(), dense.weight().slice(1, columns.from(), columns.to()), bias);
