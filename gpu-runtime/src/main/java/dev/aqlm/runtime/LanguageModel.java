@@ -16,6 +16,7 @@ import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.runtime.model.ModelWeights;
 import dev.aqlm.runtime.model.WeightsLoader;
+import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import dev.aqlm.runtime.scoring.RequestEncoder;
 import dev.aqlm.runtime.scoring.Scorer;
 import dev.aqlm.runtime.scoring.ScoringSettings;
@@ -63,6 +64,7 @@ public final class LanguageModel implements AutoCloseable {
     public static LanguageModel load(Path directory, EngineOptions options) {
         ModelConfig config = ModelConfigReader.read(directory);
         ContextLimits.requireWithinModel(options.contextLength(), "context length", config);
+        TensorParallelPlan.of(config, options.tensorParallel()); // an impossible split fails before any weight is read
         Checkpoint checkpoint = Checkpoint.open(directory);
         TextTokenizer tokenizer = null;
         try {

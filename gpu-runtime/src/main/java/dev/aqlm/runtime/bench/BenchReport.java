@@ -44,16 +44,18 @@ public final class BenchReport {
     }
 
     public static void printTable(List<BenchResult> rows, PrintStream out) {
-        out.printf("| %-22s | %-13s | %-28s | %-7s | %5s | %6s | %10s | %9s | %12s | %-32s |%n", "model", "format",
-                "device", "phase", "batch", "graphs", "tokens/s", "ms/step", "weights MB", "vs baseline");
+        out.printf("| %-22s | %-13s | %-28s | %-7s | %5s | %6s | %10s | %9s | %12s | %2s | %13s | %-32s |%n",
+                "model", "format", "device", "phase", "batch", "graphs", "tokens/s", "ms/step", "weights MB", "tp",
+                "per-device MB", "vs baseline");
         out.println("|" + "-".repeat(24) + "|" + "-".repeat(15) + "|" + "-".repeat(30) + "|" + "-".repeat(9) + "|"
                 + "-".repeat(7) + "|" + "-".repeat(8) + "|" + "-".repeat(12) + "|" + "-".repeat(11) + "|"
-                + "-".repeat(14) + "|" + "-".repeat(34) + "|");
+                + "-".repeat(14) + "|" + "-".repeat(4) + "|" + "-".repeat(15) + "|" + "-".repeat(34) + "|");
         for (BenchResult r : rows) {
             String versus = Double.isNaN(r.speedup()) ? "" : String.format("%.2fx %s", r.speedup(), r.baseline());
-            out.printf("| %-22s | %-13s | %-28s | %-7s | %5d | %6s | %10.1f | %9.2f | %12.1f | %-32s |%n",
+            out.printf("| %-22s | %-13s | %-28s | %-7s | %5d | %6s | %10.1f | %9.2f | %12.1f | %2d | %13.1f | %-32s |%n",
                     r.model(), r.format(), r.device(), r.phase(), r.batch(), r.graphs() ? "on" : "off",
-                    r.tokensPerSecond(), r.millisecondsPerStep(), r.weightBytes() / 1e6, versus);
+                    r.tokensPerSecond(), r.millisecondsPerStep(), r.weightBytes() / 1e6, r.tensorParallel(),
+                    r.shardWeightBytes() / 1e6, versus);
         }
     }
 

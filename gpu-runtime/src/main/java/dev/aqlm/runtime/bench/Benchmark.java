@@ -8,6 +8,8 @@ import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.LinearWeights;
 import dev.aqlm.runtime.model.ModelWeights;
 import java.util.ArrayList;
+import dev.aqlm.runtime.parallel.ModelShard;
+import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -21,18 +23,28 @@ public final class Benchmark {
     private final String modelName;
     private final String format;
     private final long weightBytes;
+    private final int tensorParallel;
+    private final long shardWeightBytes;
     private final SplittableRandom random = new SplittableRandom(17);
 
     public Benchmark(LanguageModel model, String modelName) {
-        this(model.backend(), modelName, model.config().weightFormat(), weightBytesPerStep(model.weights()));
+        this(model.backend(), modelName, model.config().weightFormat(), weightBytesPerStep(model.weights()),
+                TensorParallelPlan.of(model.config(), model.options().tensorParallel()).shards(model.weights()));
     }
 
     /** A backend without a checkpoint behind it (synthetic models built on the device, see GpuBench). */
     public Benchmark(Backend backend, String modelName, String format, long weightBytes) {
+        this(backend, modelName, format, weightBytes, List.of());
+    }
+
+    private Benchmark(Backend backend, String modelName, String format, long weightBytes, List<ModelShard> shards) {
         this.backend = backend;
         this.modelName = modelName;
         this.format = format;
         this.weightBytes = weightBytes;
+        this.tensorParallel = Math.max(1, shards.size());
+        this.shardWeightBytes = shards.isEmpty() ? weightBytes
+                : shards.stream().mapToLong(ModelShard::weightBytes).max().getAsLong();
     }
 
     /** Bytes a forward step reads from weights as stored: every linear, the norms and lm_head; not the embeddings. */
@@ -88,7 +100,7 @@ public final class Benchmark {
 
     private BenchResult result(String phase, int batch, int tokensPerStep, int steps, double seconds, double rate) {
         return new BenchResult(modelName, format, backend.description(), phase, batch, backend.replaysDecodeGraphs(),
-                tokensPerStep, steps, seconds, rate, weightBytes, "", Double.NaN);
+                tokensPerStep, steps, seconds, rate, weightBytes, "", Double.NaN, tensorParallel, shardWeightBytes);
     }
 
     private int[] randomTokens(int length) {

@@ -10,7 +10,7 @@ import java.nio.channels.FileChannel;
  * A byte range of a file, read through read-only memory-mapped windows. Each window is under 2 GB (the limit of a Java 17
  * MappedByteBuffer) and is mapped only while a read needs it, so a checkpoint is never copied whole onto the heap.
  */
-final class FileRegion {
+final class FileRegion implements ByteRegion {
     /** Window size: a multiple of every element size, far below Integer.MAX_VALUE. */
     static final int WINDOW_BYTES = 1 << 30;
 
@@ -24,16 +24,13 @@ final class FileRegion {
         this.length = length;
     }
 
-    long length() {
+    @Override
+    public long length() {
         return length;
     }
 
-    /** Receives consecutive little-endian windows covering [from, to) of this region. */
-    interface WindowConsumer {
-        void accept(ByteBuffer window, long regionOffset);
-    }
-
-    void forEachWindow(long from, long to, WindowConsumer consumer) {
+    @Override
+    public void forEachWindow(long from, long to, WindowConsumer consumer) {
         if (from < 0 || to > length || from > to) {
             throw new IndexOutOfBoundsException("bytes [" + from + ", " + to + ") of a region of " + length);
         }
@@ -43,7 +40,8 @@ final class FileRegion {
         }
     }
 
-    ByteBuffer map(long position, int size) {
+    @Override
+    public ByteBuffer map(long position, int size) {
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, offset + position, size).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {

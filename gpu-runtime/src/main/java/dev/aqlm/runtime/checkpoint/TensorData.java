@@ -9,9 +9,9 @@ import java.util.function.Consumer;
  */
 public final class TensorData {
     private final TensorInfo info;
-    private final FileRegion region;
+    private final ByteRegion region;
 
-    TensorData(TensorInfo info, FileRegion region) {
+    TensorData(TensorInfo info, ByteRegion region) {
         this.info = info;
         this.region = region;
     }
@@ -122,6 +122,33 @@ public final class TensorData {
     /** Raw bytes [from, to) of this tensor, as one little-endian window (at most 2 GB). */
     public ByteBuffer bytes(long from, long to) {
         return region.map(from, Math.toIntExact(to - from));
+    }
+
+    /**
+     * A view of elements [from, to) along {@code axis}, every other axis whole: a tensor-parallel shard's rows (axis 0)
+     * or input columns (the last axis). Nothing is copied; reads go through the same mapped file.
+     */
+    public TensorData slice(int axis, long from, long to) {
+        long[] shape = info.shape();
+        if (axis < 0 || axis >= shape.length || from < 0 || to > shape[axis] || from >= to) {
+            throw new IllegalArgumentException(info.where() + " " + info.shapeString() + " has no slice [" + from + ", "
+                    + to + ") along axis " + axis);
+        }
+        long inner = info.dtype().bytes();
+        for (int a = axis + 1; a < shape.length; a++) {
+            inner *= shape[a];
+        }
+        long outer = 1;
+        for (int a = 0; a < axis; a++) {
+            outer *= shape[a];
+        }
+        long[] sliced = shape.clone();
+        sliced[axis] = to - from;
+        long pieceLength = (to - from) * inner;
+        ByteRegion view = new StridedRegion(region, from * inner, pieceLength, shape[axis] * inner, outer);
+        String name = info.name() + "[" + from + ":" + to + (axis == 0 ? "" : " on axis " + axis) + "]";
+        return new TensorData(new TensorInfo(info.file(), name, info.dtype(), sliced, info.dataOffset(),
+                view.length()), view);
     }
 
     private int checkedArrayLength() {

@@ -72,7 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String command = "aqlm-spark bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        if (engine.toEngineOptions().backend() != EngineOptions.BackendKind.CPU) {
+        List<Integer> shardCounts = engine.tensorParallelSizes();
+        if (engine.toEngineOptions(shardCounts.get(0)).backend() != EngineOptions.BackendKind.CPU) {
             CudaEmulator.refuseSpeedMeasurement("bench");
         }
         OutputFile file = output.file("bench");
@@ -80,15 +81,17 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;
-        EngineOptions options = engine.toEngineOptions().withSlots(maxBatch).withContextLength(context)
-                .withMaxPrefillTokens(Math.max(promptLength, 16));
         BenchReport report = new BenchReport(command);
         for (Map.Entry<String, Path> entry : models.entrySet()) {
-            try (LanguageModel languageModel = ModelLoading.load(entry.getValue(), options)) {
-                Benchmark benchmark = new Benchmark(languageModel, entry.getKey());
-                report.add(benchmark.prefill(promptLength, prefillRepeats));
-                for (int batch : batches) {
-                    report.add(benchmark.decode(batch, 16, warmupSteps, decodeSteps));
+            for (int shards : shardCounts) {
+                EngineOptions options = engine.toEngineOptions(shards).withSlots(maxBatch).withContextLength(context)
+                        .withMaxPrefillTokens(Math.max(promptLength, 16));
+                try (LanguageModel languageModel = ModelLoading.load(entry.getValue(), options)) {
+                    Benchmark benchmark = new Benchmark(languageModel, entry.getKey());
+                    report.add(benchmark.prefill(promptLength, prefillRepeats));
+                    for (int batch : batches) {
+                        report.add(benchmark.decode(batch, 16, warmupSteps, decodeSteps));
+                    }
                 }
             }
         }

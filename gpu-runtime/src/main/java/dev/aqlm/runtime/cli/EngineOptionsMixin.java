@@ -2,6 +2,7 @@ package dev.aqlm.runtime.cli;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The engine options every command that loads a model shares. */
@@ -30,14 +31,42 @@ public class EngineOptionsMixin {
             description = "prompt tokens processed per step beside decoding (default: ${DEFAULT-VALUE})")
     int maxPrefillTokens;
 
+    @Option(names = "--tensor-parallel", split = ",", paramLabel = "N",
+            description = "shards the model is split over, Megatron style (vLLM's tensor_parallel_size; default: 1);"
+                    + " bench takes a list, e.g. 1,2,4")
+    List<Integer> tensorParallel = List.of(1);
+
+    @Option(names = "--devices", split = ",", paramLabel = "ORDINAL",
+            description = "CUDA ordinal of each tensor-parallel shard, e.g. 0,1 (0,0 puts two shards on one GPU);"
+                    + " default: --tensor-parallel consecutive ordinals from --device; given, it replaces --device")
+    List<Integer> devices = List.of();
+
     public EngineOptions toEngineOptions() {
+        if (tensorParallel.size() != 1) {
+            throw new AqlmException("--tensor-parallel takes one value here, got " + tensorParallel
+                    + " (only bench measures a list of sizes)");
+        }
+        return toEngineOptions(tensorParallel.get(0));
+    }
+
+    /** The sizes {@code --tensor-parallel} lists (bench runs each in turn). */
+    public List<Integer> tensorParallelSizes() {
+        tensorParallel.forEach(n -> OptionChecks.requireAtLeast("--tensor-parallel", n, 1));
+        return List.copyOf(tensorParallel);
+    }
+
+    /** The options with {@code shards} tensor-parallel shards. */
+    public EngineOptions toEngineOptions(int shards) {
         EngineOptions.BackendKind kind = backendKind(backend);
         OptionChecks.requireAtLeast("--device", device, 0);
         OptionChecks.requireAtLeast("--threads", threads, 0);
         OptionChecks.requireAtLeast("--slots", slots, 1);
         OptionChecks.requireAtLeast("--context-length", contextLength, 0);
         OptionChecks.requireAtLeast("--max-prefill-tokens", maxPrefillTokens, 1);
-        return new EngineOptions(kind, device, slots, contextLength, threads, !noGraphs, maxPrefillTokens);
+        OptionChecks.requireAtLeast("--tensor-parallel", shards, 1);
+        devices.forEach(d -> OptionChecks.requireAtLeast("--devices", d, 0));
+        return new EngineOptions(kind, devices.isEmpty() ? device : devices.get(0), slots, contextLength, threads,
+                !noGraphs, maxPrefillTokens, shards, devices);
     }
 
     /** {@code --backend}'s value, for every command that has one. */

@@ -9,47 +9,68 @@ import dev.aqlm.runtime.engine.TokenSampler;
 import dev.aqlm.runtime.model.LayerWeights;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
+import dev.aqlm.runtime.parallel.ModelShard;
+import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fp32 reference backend: every device, every format, the same answers. Dense weights are widened to fp32 once;
- * AQLM layers stay as codes and codebooks. Work is spread over a fixed pool of threads.
+ * AQLM layers stay as codes and codebooks. Work is spread over a fixed pool of threads. With tensor parallelism the
+ * layers run shard by shard (each a slice of heads, intermediate rows and vocabulary), and their partial outputs are
+ * summed in rank order; logits of the shards' vocabulary ranges are concatenated, so sampling and scoring see the
+ * full vocabulary exactly as with one shard.
  */
 public final class CpuBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
+
     private final ModelConfig config;
     private final ParallelLoops loops;
-    private final KvCache cache;
     private final RotaryEmbedding rope;
     private final float[] embedding;
-    private final List<Layer> layers = new ArrayList<>();
+    private final List<Norms> norms = new ArrayList<>();
     private final float[] finalNorm;
-    private final DenseLinear lmHead;
+    private final List<CpuShard> shards = new ArrayList<>();
+    private final int slots;
+    private final int contextLength;
 
-    /** One decoder layer's resident parts. */
-    private record Layer(float[] attentionNorm, CpuAttention attention, float[] feedForwardNorm,
-                         CpuFeedForward feedForward) {
+    /** One decoder layer's RMSNorm weights, replicated: every shard sees the same normed input. */
+    private record Norms(float[] attention, float[] feedForward) {
     }
 
     public CpuBackend(ModelWeights weights, int slots, int contextLength, int threads) {
+        this(weights, TensorParallelPlan.single(weights.config()), slots, contextLength, threads);
+    }
+
+    /**
+     * The model split over {@code plan.size()} in-process shards (the reference for tensor-parallel math): each shard
+     * keeps its own weight slices and KV cache, and their row-parallel outputs meet in {@link FixedOrderAllReduce}.
+     */
+    public CpuBackend(ModelWeights weights, TensorParallelPlan plan, int slots, int contextLength, int threads) {
         this.config = weights.config();
         this.loops = new ParallelLoops(threads);
         this.embedding = weights.embedTokens().toFloats();
         for (LayerWeights layer : weights.layers()) {
-            layers.add(new Layer(layer.attentionNorm().toFloats(), new CpuAttention(layer, config),
-                    layer.feedForwardNorm().toFloats(), CpuFeedForward.of(layer.feedForward())));
+            norms.add(new Norms(layer.attentionNorm().toFloats(), layer.feedForwardNorm().toFloats()));
         }
         this.finalNorm = weights.finalNorm().toFloats();
-        this.lmHead = weights.lmHead() == weights.embedTokens()
-                ? new DenseLinear(embedding, null, config.vocabSize(), config.hiddenSize())
-                : new DenseLinear(weights.lmHead().toFloats(), null, config.vocabSize(), config.hiddenSize());
-        this.cache = new KvCache(config.layerCount(), slots, contextLength, config.kvDim());
+        for (ModelShard shard : plan.shards(weights)) {
+            if (plan.size() > 1) {
+                LOG.info("cpu {}", shard.describe());
+            }
+            shards.add(new CpuShard(shard, embedding, slots, contextLength));
+        }
+        this.slots = slots;
+        this.contextLength = contextLength;
         this.rope = new RotaryEmbedding(config.rope(), config.headDim(), contextLength);
     }
 
     @Override
     public String description() {
-        return "cpu (" + loops.threads() + " threads)";
+        return "cpu (" + loops.threads() + " threads" + (shards.size() > 1 ? ", tensor-parallel " + shards.size() : "")
+                + ")";
     }
 
     @Override
@@ -59,12 +80,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public int slotCount() {
-        return cache.slots();
+        return slots;
     }
 
     @Override
     public int contextLength() {
-        return cache.context();
+        return contextLength;
     }
 
     @Override
@@ -77,15 +98,18 @@ public final class CpuBackend implements Backend {
             System.arraycopy(embedding, rows.tokens[r] * hidden, residual, r * hidden, hidden);
         }
         float[] normed = new float[rows.count * hidden];
-        float[] delta = new float[rows.count * hidden];
-        for (int l = 0; l < layers.size(); l++) {
-            Layer layer = layers.get(l);
-            normRows(residual, layer.attentionNorm(), normed, rows.count);
-            layer.attention().apply(normed, delta, rows, cache, l, rope, loops);
-            add(residual, delta);
-            normRows(residual, layer.feedForwardNorm(), normed, rows.count);
-            layer.feedForward().apply(normed, delta, rows.count, loops);
-            add(residual, delta);
+        float[][] partials = new float[shards.size()][rows.count * hidden];
+        for (int l = 0; l < norms.size(); l++) {
+            normRows(residual, norms.get(l).attention(), normed, rows.count);
+            for (int s = 0; s < shards.size(); s++) {
+                shards.get(s).attention(l, normed, partials[s], rows, rope, loops);
+            }
+            FixedOrderAllReduce.addSum(partials, residual, residual.length);
+            normRows(residual, norms.get(l).feedForward(), normed, rows.count);
+            for (int s = 0; s < shards.size(); s++) {
+                shards.get(s).feedForward(l, normed, partials[s], rows.count, loops);
+            }
+            FixedOrderAllReduce.addSum(partials, residual, residual.length);
         }
         normRows(residual, finalNorm, normed, rows.count);
         List<ChunkResult> results = new ArrayList<>(chunks.size());
@@ -130,7 +154,9 @@ public final class CpuBackend implements Backend {
         int hidden = config.hiddenSize();
         float[] input = java.util.Arrays.copyOfRange(normed, firstRow * hidden, (firstRow + rows) * hidden);
         float[] logits = new float[rows * config.vocabSize()];
-        lmHead.apply(input, logits, rows, loops);
+        for (CpuShard shard : shards) {
+            shard.logits(input, rows, logits, config.vocabSize(), loops);
+        }
         return logits;
     }
 
@@ -138,12 +164,6 @@ public final class CpuBackend implements Backend {
         int hidden = config.hiddenSize();
         for (int r = 0; r < rows; r++) {
             VectorMath.rmsNorm(x, r * hidden, weight, config.rmsNormEps(), out, r * hidden, hidden);
-        }
-    }
-
-    private static void add(float[] residual, float[] delta) {
-        for (int i = 0; i < residual.length; i++) {
-            residual[i] += delta[i];
         }
     }
 

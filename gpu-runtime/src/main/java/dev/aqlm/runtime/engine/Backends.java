@@ -5,6 +5,8 @@ import dev.aqlm.runtime.cuda.CudaAvailability;
 import dev.aqlm.runtime.cuda.CudaBackend;
 import dev.aqlm.runtime.cuda.CudaUnavailableException;
 import dev.aqlm.runtime.model.ModelWeights;
+import dev.aqlm.runtime.parallel.TensorParallelException;
+import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,32 +24,43 @@ public final class Backends {
     }
 
     public static Backend open(ModelWeights weights, EngineOptions options) {
+        TensorParallelPlan plan = TensorParallelPlan.of(weights.config(), options.tensorParallel());
         switch (options.backend()) {
             case CPU:
-                return cpu(weights, options);
+                return cpu(weights, plan, options);
             case CUDA:
-                return CudaBackend.open(weights, options);
+                return cuda(weights, options);
             default:
                 CudaAvailability cuda = CudaAvailability.check(options.deviceOrdinal());
                 if (!cuda.usable()) {
                     LOG.info("backend auto: using the CPU backend ({})", cuda.reason());
-                    return cpu(weights, options);
+                    return cpu(weights, plan, options);
                 }
                 try {
-                    Backend backend = CudaBackend.open(weights, options);
+                    Backend backend = cuda(weights, options);
                     LOG.info("backend auto: using {}", backend.description());
                     return backend;
                 } catch (CudaUnavailableException e) {
                     LOG.info("backend auto: using the CPU backend ({})", e.getMessage());
-                    return cpu(weights, options);
+                    return cpu(weights, plan, options);
                 }
         }
     }
 
-    private static Backend cpu(ModelWeights weights, EngineOptions options) {
+    private static Backend cuda(ModelWeights weights, EngineOptions options) {
+        if (options.tensorParallel() > 1) {
+            throw new TensorParallelException("--backend cuda with --tensor-parallel " + options.tensorParallel()
+                    + " is not built yet: CUDA tensor parallelism (one context per GPU, an all-reduce kernel inside"
+                    + " each decode graph) is still to come; use --tensor-parallel 1 on CUDA, or --backend cpu for"
+                    + " sharded runs");
+        }
+        return CudaBackend.open(weights, options);
+    }
+
+    private static Backend cpu(ModelWeights weights, TensorParallelPlan plan, EngineOptions options) {
         // An fp32 cache of a long context is large on the heap; unless asked, the CPU serves at most CPU_DEFAULT_CONTEXT.
         int modelMaximum = weights.config().maxPositionEmbeddings();
         int context = options.contextLength() > 0 ? options.contextLength() : Math.min(modelMaximum, CPU_DEFAULT_CONTEXT);
-        return new CpuBackend(weights, options.slots(), context, options.effectiveCpuThreads());
+        return new CpuBackend(weights, plan, options.slots(), context, options.effectiveCpuThreads());
     }
 }

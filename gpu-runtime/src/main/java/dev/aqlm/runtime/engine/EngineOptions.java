@@ -1,5 +1,7 @@
 package dev.aqlm.runtime.engine;
 
+import java.util.List;
+
 /**
  * How to host a model: which backend, how many concurrent sequences (KV slots), how long each may grow.
  *
@@ -10,9 +12,12 @@ package dev.aqlm.runtime.engine;
  * @param cpuThreads       threads of the CPU backend; 0 = all available processors
  * @param cudaGraphs       capture the decode step as a CUDA graph (false runs the same kernels eagerly)
  * @param maxPrefillTokens prompt tokens processed per step alongside decoding, bounding a step's latency and memory
+ * @param tensorParallel   shards the model is split over (vLLM's tensor_parallel_size); 1 = unsharded
+ * @param devices          CUDA ordinals of the shards, one per shard (the same ordinal twice puts two shards on one
+ *                         GPU); empty = {@code tensorParallel} consecutive ordinals from {@code deviceOrdinal}
  */
 public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, int contextLength, int cpuThreads,
-                            boolean cudaGraphs, int maxPrefillTokens) {
+                            boolean cudaGraphs, int maxPrefillTokens, int tensorParallel, List<Integer> devices) {
 
     public enum BackendKind { AUTO, CPU, CUDA }
 
@@ -35,6 +40,28 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
         if (maxPrefillTokens < 1) {
             throw new InvalidRequestException("max prefill tokens must be at least 1, got " + maxPrefillTokens);
         }
+        if (tensorParallel < 1) {
+            throw new InvalidRequestException("--tensor-parallel must be at least 1, got " + tensorParallel);
+        }
+        devices = List.copyOf(devices);
+        if (!devices.isEmpty() && devices.size() != tensorParallel) {
+            throw new InvalidRequestException("--devices lists " + devices.size() + " device(s) " + devices
+                    + " for --tensor-parallel " + tensorParallel + "; give one ordinal per shard (repeat one to put"
+                    + " several shards on a GPU)");
+        }
+        if (devices.stream().anyMatch(d -> d < 0)) {
+            throw new InvalidRequestException("--devices must list CUDA ordinals >= 0, got " + devices);
+        }
+        if (!devices.isEmpty() && devices.get(0) != deviceOrdinal) {
+            throw new InvalidRequestException("--device " + deviceOrdinal + " and --devices " + devices
+                    + " disagree on the first shard's GPU; give only --devices");
+        }
+    }
+
+    /** Unsharded options, as before tensor parallelism existed. */
+    public EngineOptions(BackendKind backend, int deviceOrdinal, int slots, int contextLength, int cpuThreads,
+                         boolean cudaGraphs, int maxPrefillTokens) {
+        this(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens, 1, List.of());
     }
 
     public static EngineOptions cpu() {
@@ -42,31 +69,57 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
     }
 
     public EngineOptions withBackend(BackendKind value) {
-        return new EngineOptions(value, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+        return new EngineOptions(value, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
+                tensorParallel, devices);
     }
 
+    /** The first shard's ordinal; an explicit device list is dropped (the shards take consecutive ordinals). */
     public EngineOptions withDeviceOrdinal(int value) {
-        return new EngineOptions(backend, value, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+        return new EngineOptions(backend, value, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
+                tensorParallel, List.of());
     }
 
     public EngineOptions withSlots(int value) {
-        return new EngineOptions(backend, deviceOrdinal, value, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+        return new EngineOptions(backend, deviceOrdinal, value, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
+                tensorParallel, devices);
     }
 
     public EngineOptions withContextLength(int value) {
-        return new EngineOptions(backend, deviceOrdinal, slots, value, cpuThreads, cudaGraphs, maxPrefillTokens);
+        return new EngineOptions(backend, deviceOrdinal, slots, value, cpuThreads, cudaGraphs, maxPrefillTokens,
+                tensorParallel, devices);
     }
 
     public EngineOptions withCpuThreads(int value) {
-        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, value, cudaGraphs, maxPrefillTokens);
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, value, cudaGraphs, maxPrefillTokens,
+                tensorParallel, devices);
     }
 
     public EngineOptions withCudaGraphs(boolean value) {
-        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, value, maxPrefillTokens);
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, value, maxPrefillTokens,
+                tensorParallel, devices);
     }
 
     public EngineOptions withMaxPrefillTokens(int value) {
-        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, value);
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, value,
+                tensorParallel, devices);
+    }
+
+    public EngineOptions withTensorParallel(int value) {
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
+                value, devices);
+    }
+
+    /** One ordinal per shard; the first becomes {@link #deviceOrdinal()}, so unsharded CUDA opens it too. */
+    public EngineOptions withDevices(List<Integer> value) {
+        return new EngineOptions(backend, value.isEmpty() ? deviceOrdinal : value.get(0), slots, contextLength,
+                cpuThreads, cudaGraphs, maxPrefillTokens, tensorParallel, value);
+    }
+
+    /** The CUDA ordinal of each shard, in rank order. */
+    public List<Integer> shardDevices() {
+        return devices.isEmpty()
+                ? java.util.stream.IntStream.range(deviceOrdinal, deviceOrdinal + tensorParallel).boxed().toList()
+                : devices;
     }
 
     /** The context length actually used for a model whose config allows {@code modelMaximum} positions. */

@@ -58,6 +58,38 @@ class BenchCommandTest {
     }
 
     @Test
+    void tensorParallelSizesAreMeasuredAgainstOneShardWithTheirPerDeviceWeights() throws Exception {
+        Path json = dir.resolve("bench-tp.json");
+        PrintStream originalOut = System.out;
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1",
+                "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
+                "--tensor-parallel", "1,2,4", "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(),
+                "--json", json.toString()});
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertEquals(0, exit);
+        JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+        List<String> rows = new ArrayList<>();
+        for (JsonNode row : results) {
+            rows.add("tp" + row.get("tensorParallel").asInt() + " " + row.get("phase").asText() + " | "
+                    + row.get("baseline").asText());
+        }
+        assertThat(rows).containsExactly("tp1 prefill | ", "tp1 decode | ", "tp2 prefill | tp1 prefill b1",
+                "tp2 decode | tp1 decode b1", "tp4 prefill | tp1 prefill b1", "tp4 decode | tp1 decode b1");
+        // Sharded linears and lm_head shrink each device's share; embeddings and norms stay whole on every device.
+        long one = results.get(0).get("shardWeightBytes").asLong();
+        long two = results.get(2).get("shardWeightBytes").asLong();
+        long four = results.get(4).get("shardWeightBytes").asLong();
+        assertThat(two).isLessThan(one);
+        assertThat(four).isLessThan(two);
+        assertEquals(one, results.get(0).get("weightBytes").asLong() + 512 * 128 * 2, "TP-1: all weights + embeddings");
+    }
+
+    @Test
     void anExistingJsonThatIsNotABenchResultIsRefusedBeforeMeasuring() throws Exception {
         Path notes = java.nio.file.Files.writeString(dir.resolve("notes.json"), "{\"mine\": true}");
         PrintStream originalErr = System.err;

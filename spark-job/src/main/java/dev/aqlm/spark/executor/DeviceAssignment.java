@@ -15,7 +15,7 @@ public record DeviceAssignment(List<String> addresses, List<Integer> ordinals, S
         ordinals = List.copyOf(ordinals);
     }
 
-    /** The ordinal the engine opens (a model sharded over several GPUs would use them all). */
+    /** The ordinal of the first (or only) shard. */
     public int primaryOrdinal() {
         return ordinals.get(0);
     }
@@ -26,6 +26,6 @@ public record DeviceAssignment(List<String> addresses, List<Integer> ordinals, S
 
     public String describe() {
         return fromSpark() ? "Spark GPU address(es) " + addresses + " -> CUDA ordinal(s) " + ordinals + " (" + source + ")"
-                : "no GPU assigned by Spark -> configured CUDA ordinal " + ordinals.get(0) + " (" + source + ")";
+                : "no GPU assigned by Spark -> configured CUDA ordinal(s) " + ordinals + " (" + source + ")";
     }
 }

@@ -5,6 +5,7 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.spark.session.DjlCudaProbeLogging;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one model of this executor JVM, loaded lazily by the first task that needs it and kept for every later task and
- * job, keyed by (model, engine options, GPU ordinal): a task asking for another key closes the old model first, so a
+ * job, keyed by (model, engine options, GPU ordinals): a task asking for another key closes the old model first, so a
  * JVM never holds two. Tasks take turns (a fair semaphore): the model's KV slots serve one scheduler at a time, and
  * with one GPU task per executor there is no waiting anyway. Loading is under the same guard, so concurrent first
  * tasks never load twice.
@@ -32,7 +33,7 @@ public final class ExecutorModel {
     private ExecutorModel() {
     }
 
-    private record Key(ModelDescriptor descriptor, int ordinal) {
+    private record Key(ModelDescriptor descriptor, List<Integer> ordinals) {
     }
 
     /**
@@ -48,7 +49,7 @@ public final class ExecutorModel {
         }
         try {
             logDeviceOnce(device);
-            Key key = new Key(descriptor, device.primaryOrdinal());
+            Key key = new Key(descriptor, device.ordinals());
             if (!key.equals(loadedKey)) {
                 replace(key, device);
             }
@@ -67,8 +68,8 @@ public final class ExecutorModel {
 
     private static void replace(Key key, DeviceAssignment device) {
         if (loaded != null) {
-            LOG.info("executor {}: closing model {} (device {}) to load {} (device {})", executorId(),
-                    loadedKey.descriptor(), loadedKey.ordinal(), key.descriptor(), key.ordinal());
+            LOG.info("executor {}: closing model {} (devices {}) to load {} (devices {})", executorId(),
+                    loadedKey.descriptor(), loadedKey.ordinals(), key.descriptor(), key.ordinals());
             loaded.close();
             loaded = null;
             loadedKey = null;
@@ -76,7 +77,8 @@ public final class ExecutorModel {
         DjlCudaProbeLogging.silence();
         long start = System.nanoTime();
         Path directory = ModelLocation.resolve(key.descriptor().model());
-        LanguageModel model = LanguageModel.load(directory, withExecutorThreads(key.descriptor().engineOptions(key.ordinal())));
+        EngineOptions options = withExecutorThreads(key.descriptor().engineOptions(key.ordinals()));
+        LanguageModel model = LanguageModel.load(directory, options);
         loaded = model;
         loadedKey = key;
         LOG.info("executor {}: loaded model {} ({}) on {} in {} s (load #{} in this JVM)", executorId(),

@@ -1,7 +1,10 @@
 package dev.aqlm.spark.executor;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.parallel.TensorParallelException;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +23,8 @@ public final class ModelDescriptor implements Serializable {
     private final int cpuThreads;
     private final boolean cudaGraphs;
     private final int maxPrefillTokens;
+    private final int tensorParallel;
+    private final ArrayList<Integer> configuredDevices;
 
     /**
      * @param model   a checkpoint directory visible to every executor, or a Hub id pinned to a commit
@@ -34,6 +39,8 @@ public final class ModelDescriptor implements Serializable {
         this.cpuThreads = options.cpuThreads();
         this.cudaGraphs = options.cudaGraphs();
         this.maxPrefillTokens = options.maxPrefillTokens();
+        this.tensorParallel = options.tensorParallel();
+        this.configuredDevices = new ArrayList<>(options.shardDevices());
     }
 
     public String model() {
@@ -45,13 +52,33 @@ public final class ModelDescriptor implements Serializable {
         return configuredDevice;
     }
 
-    public EngineOptions engineOptions(int deviceOrdinal) {
-        return new EngineOptions(EngineOptions.BackendKind.valueOf(backend), deviceOrdinal, slots, contextLength,
-                cpuThreads, cudaGraphs, maxPrefillTokens);
+    /** The shards' device ordinals to use when the task has no GPU from Spark (--devices, or from --device on). */
+    public List<Integer> configuredDevices() {
+        return List.copyOf(configuredDevices);
+    }
+
+    public int tensorParallel() {
+        return tensorParallel;
+    }
+
+    /**
+     * The options for a task on these devices, one per tensor-parallel shard: a task whose GPU count differs from
+     * --tensor-parallel cannot host the model, and is told which Spark settings make them agree.
+     */
+    public EngineOptions engineOptions(List<Integer> ordinals) {
+        if (ordinals.size() != tensorParallel) {
+            throw new TensorParallelException("the task has " + ordinals.size() + " GPU(s) " + ordinals + " but the model"
+                    + " is split over --tensor-parallel " + tensorParallel + "; set spark.executor.resource.gpu.amount"
+                    + " and spark.task.resource.gpu.amount to " + tensorParallel
+                    + " (see conf/spark-defaults.gpu-tp.conf)");
+        }
+        EngineOptions options = new EngineOptions(EngineOptions.BackendKind.valueOf(backend), ordinals.get(0), slots,
+                contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+        return tensorParallel == 1 ? options : options.withTensorParallel(tensorParallel).withDevices(ordinals);
     }
 
     public EngineOptions engineOptions() {
-        return engineOptions(configuredDevice);
+        return engineOptions(configuredDevices);
     }
 
     @Override
@@ -59,13 +86,14 @@ public final class ModelDescriptor implements Serializable {
         return other instanceof ModelDescriptor that && model.equals(that.model) && backend.equals(that.backend)
                 && configuredDevice == that.configuredDevice && slots == that.slots
                 && contextLength == that.contextLength && cpuThreads == that.cpuThreads
-                && cudaGraphs == that.cudaGraphs && maxPrefillTokens == that.maxPrefillTokens;
+                && cudaGraphs == that.cudaGraphs && maxPrefillTokens == that.maxPrefillTokens
+                && tensorParallel == that.tensorParallel && configuredDevices.equals(that.configuredDevices);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, backend, configuredDevice, slots, contextLength, cpuThreads, cudaGraphs,
-                maxPrefillTokens);
+                maxPrefillTokens, tensorParallel, configuredDevices);
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class ModelTasks {
         if (!input.hasNext()) {
             return Collections.emptyIterator(); // an empty partition never loads the model
         }
-        DeviceAssignment device = TaskDevices.forCurrentTask(descriptor.configuredDevice());
+        DeviceAssignment device = TaskDevices.forCurrentTask(descriptor.configuredDevices());
         ModelLease lease = ExecutorModel.acquire(descriptor, device);
         TaskContext task = TaskContext.get();
         if (task != null) {

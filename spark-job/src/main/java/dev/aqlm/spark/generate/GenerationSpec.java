@@ -98,6 +98,12 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
             return self();
         }
 
+        /** Splits the model over {@code shards} GPUs per task (vLLM's tensor_parallel_size); see EngineOptions. */
+        public B tensorParallel(int shards) {
+            engine = engine.withTensorParallel(shards);
+            return self();
+        }
+
         public B maxNewTokens(int value) {
             maxNewTokens = value;
             return self();

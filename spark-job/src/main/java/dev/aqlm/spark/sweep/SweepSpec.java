@@ -96,6 +96,12 @@ public record SweepSpec(List<String> models, String tasks, Path data, Path outpu
             return this;
         }
 
+        /** Splits each model over {@code shards} GPUs per task (vLLM's tensor_parallel_size); see EngineOptions. */
+        public Builder tensorParallel(int shards) {
+            engine = engine.withTensorParallel(shards);
+            return this;
+        }
+
         public Builder partitions(int value) {
             partitions = value;
             return this;

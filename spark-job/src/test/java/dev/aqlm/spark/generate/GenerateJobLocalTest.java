@@ -82,6 +82,28 @@ class GenerateJobLocalTest {
     }
 
     @Test
+    void tensorParallelTasksWriteTheRowsOfTheUnshardedEngine(@TempDir Path dir) throws IOException {
+        Path input = Files.createDirectories(dir.resolve("prompts"));
+        Map<String, String> promptsById = new LinkedHashMap<>();
+        writeJsonl(input.resolve("a.jsonl"), PROMPTS.subList(0, 6), "a.jsonl", promptsById);
+        JobSpecs sharded = new JobSpecs().input(input).idColumn(null).output(dir.resolve("out")).partitions(2)
+                .tensorParallel(2);
+
+        new GenerateJob(spark, sharded.build(), QUIET).run();
+
+        Map<String, Row> rows = outputById(dir.resolve("out"), OutputFormat.PARQUET);
+        // The rows are sampled (temperature 0.9, per-row seeds): equal texts need equal logits to the last ulps that
+        // decide a draw, which TP-2's fixed-order all-reduce keeps (CpuTensorParallelTest bounds them at 1e-5).
+        Map<String, GenerationResult> unsharded = ExpectedCompletions.of(promptsById, new JobSpecs());
+        assertEquals(unsharded.keySet(), rows.keySet());
+        for (Map.Entry<String, GenerationResult> entry : unsharded.entrySet()) {
+            assertNull(rows.get(entry.getKey()).getAs(GeneratedRows.ERROR), entry.getKey());
+            assertEquals(entry.getValue().completion(), rows.get(entry.getKey()).getAs(GeneratedRows.COMPLETION),
+                    entry.getKey());
+        }
+    }
+
+    @Test
     void badRowsBecomeErrorRowsAndTheJobSucceeds(@TempDir Path dir) throws IOException {
         Path input = dir.resolve("bad.jsonl");
         Files.writeString(input, String.join("\n",

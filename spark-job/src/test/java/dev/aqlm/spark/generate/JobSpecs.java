@@ -25,6 +25,7 @@ public final class JobSpecs {
     private Path model = modelDirectory();
     private boolean chat;
     private boolean truncatePrompts;
+    private int tensorParallel = 1;
 
     public static Path modelDirectory() {
         return Fixtures.model(MODEL);
@@ -32,7 +33,14 @@ public final class JobSpecs {
 
     /** The engine options the job and the direct comparisons share: CPU, 4 slots, a short context. */
     public EngineOptions engine() {
-        return EngineOptions.cpu().withSlots(4).withContextLength(contextLength).withCpuThreads(1);
+        return EngineOptions.cpu().withSlots(4).withContextLength(contextLength).withCpuThreads(1)
+                .withTensorParallel(tensorParallel);
+    }
+
+    /** Shards the CPU backend splits the model over (the fixture model allows 1, 2 and 4). */
+    public JobSpecs tensorParallel(int value) {
+        tensorParallel = value;
+        return this;
     }
 
     public JobSpecs input(Path value) {

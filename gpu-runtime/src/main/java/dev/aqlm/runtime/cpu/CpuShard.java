@@ -1,0 +1,58 @@
+package dev.aqlm.runtime.cpu;
+
+import dev.aqlm.runtime.model.LayerWeights;
+import dev.aqlm.runtime.model.ModelConfig;
+import dev.aqlm.runtime.model.ModelWeights;
+import dev.aqlm.runtime.parallel.ModelShard;
+import dev.aqlm.runtime.parallel.TensorParallelPlan;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One tensor-parallel shard resident on the CPU: its attention heads with their own KV cache, its share of every MLP
+ * (or expert), and its vocabulary rows of lm_head. Its layers write partial outputs that the backend all-reduces.
+ */
+final class CpuShard {
+    private final List<CpuAttention> attention = new ArrayList<>();
+    private final List<CpuFeedForward> feedForward = new ArrayList<>();
+    private final KvCache cache;
+    private final DenseLinear lmHead;
+    private final TensorParallelPlan.Range vocabulary;
+
+    /** @param embedding the fp32 embedding table, reused as lm_head when the whole tied table is this shard's */
+    CpuShard(ModelShard shard, float[] embedding, int slots, int contextLength) {
+        ModelWeights weights = shard.weights();
+        ModelConfig config = weights.config();
+        for (LayerWeights layer : weights.layers()) {
+            attention.add(new CpuAttention(layer, config));
+            feedForward.add(CpuFeedForward.of(layer.feedForward()));
+        }
+        this.vocabulary = shard.vocabulary();
+        this.lmHead = new DenseLinear(weights.lmHead() == weights.embedTokens() ? embedding : weights.lmHead().toFloats(),
+                null, vocabulary.length(), config.hiddenSize());
+        this.cache = new KvCache(config.layerCount(), slots, contextLength, config.kvDim());
+    }
+
+    /** This shard's heads of a layer's attention: its partial o_proj output into out[rows][hidden]. */
+    void attention(int layer, float[] normed, float[] out, BatchRows rows, RotaryEmbedding rope, ParallelLoops loops) {
+        attention.get(layer).apply(normed, out, rows, cache, layer, rope, loops);
+    }
+
+    /** This shard's rows of a layer's MLP (or of each expert): its partial down_proj output into out[rows][hidden]. */
+    void feedForward(int layer, float[] normed, float[] out, int rows, ParallelLoops loops) {
+        feedForward.get(layer).apply(normed, out, rows, loops);
+    }
+
+    /** Writes this shard's vocabulary columns of logits[rows][vocab] for input[rows][hidden]. */
+    void logits(float[] input, int rows, float[] logits, int vocab, ParallelLoops loops) {
+        if (vocabulary.length() == vocab) {
+            lmHead.apply(input, logits, rows, loops);
+            return;
+        }
+        float[] part = new float[rows * vocabulary.length()];
+        lmHead.apply(input, part, rows, loops);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(part, r * vocabulary.length(), logits, r * vocab + vocabulary.from(), vocabulary.length());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.aqlm.spark.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aqlm.runtime.engine.GenerationResult;
+import dev.aqlm.spark.generate.ExpectedCompletions;
+import dev.aqlm.spark.generate.GenerateJob;
+import dev.aqlm.spark.generate.GeneratedRows;
+import dev.aqlm.spark.generate.JobSpecs;
+import dev.aqlm.spark.generate.OutputFormat;
+import dev.aqlm.spark.generate.OutputTotals;
+import dev.aqlm.spark.session.SparkSessions;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two GPUs per executor and per task on a real standalone cluster (Master, Worker and an executor as JVMs on
+ * 127.0.0.1; the Worker's discovery script offers two fake GPUs): each task's two "gpu" addresses reach the model as
+ * the devices of a TP-2 model (CPU backend, as fake GPUs run nothing), which writes the rows of the unsharded engine.
+ */
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class StandaloneClusterTensorParallelTest {
+    private static final int ROWS = 8;
+
+    @RegisterExtension
+    static final StandaloneClusterExtension CLUSTER = new StandaloneClusterExtension("tensor-parallel",
+            directory -> new LocalStandaloneCluster(directory, 1, 2));
+
+    @Test
+    void aTaskWithTwoGpusRunsOneTensorParallelModelOverThem() throws Exception {
+        Path input = CLUSTER.directory().resolve("prompts.jsonl");
+        Map<String, String> prompts = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            String prompt = "Tensor parallel prompt " + i + " about " + (i % 2 == 0 ? "rivers" : "stars");
+            prompts.put("q" + i, prompt);
+            lines.add("{\"id\": \"q" + i + "\", \"prompt\": \"" + prompt + "\"}");
+        }
+        Files.write(input, lines);
+        Map<String, String> conf = new HashMap<>(CLUSTER.cluster().driverConf());
+        conf.put("spark.executor.cores", "1");
+        conf.put("spark.executor.memory", "768m");
+        conf.put("spark.executor.resource.gpu.amount", "2");
+        conf.put("spark.task.resource.gpu.amount", "2");
+        SparkSession spark = SparkSessions.getOrCreate("StandaloneClusterTensorParallelTest",
+                CLUSTER.cluster().masterUrl(), conf);
+        try {
+            JobSpecs sharded = new JobSpecs().input(input).output(CLUSTER.directory().resolve("out")).partitions(2)
+                    .tensorParallel(2);
+            new GenerateJob(spark, sharded.build(), new PrintStream(OutputStream.nullOutputStream())).run();
+            Map<String, Row> rows = new HashMap<>();
+            for (Row row : OutputTotals.rows(spark, sharded.build().output(), OutputFormat.PARQUET).collectAsList()) {
+                rows.put(row.getAs(GeneratedRows.ID), row);
+            }
+            Map<String, GenerationResult> unsharded = ExpectedCompletions.of(prompts, new JobSpecs());
+            assertEquals(prompts.keySet(), rows.keySet());
+            for (String id : prompts.keySet()) {
+                assertNull(rows.get(id).getAs(GeneratedRows.ERROR), id);
+                assertEquals(unsharded.get(id).completion(), rows.get(id).getAs(GeneratedRows.COMPLETION), id);
+            }
+        } finally {
+            spark.stop();
+        }
+        String executorLog = CLUSTER.cluster().executorLogText();
+        assertTrue(executorLog.contains("Spark GPU address(es) [0, 1] -> CUDA ordinal(s) [0, 1]"), executorLog);
+        assertTrue(executorLog.contains("tensor-parallel 2"), executorLog);
+    }
+}
