@@ -222,6 +222,18 @@ CUEMU_API cuMemAllocHost_v2(void** pointer, size_t bytes) {
     return result;
 }
 CUEMU_API cuMemFreeHost(void* pointer) { return release((uintptr_t)pointer, MemoryKind::PINNED_HOST); }
+// Portable, device-mapped pinned memory (the tensor-parallel exchange where devices have no peer access): every
+// context's kernels may touch it, at the same address (unified addressing).
+CUEMU_API cuMemHostAlloc(void** pointer, size_t bytes, unsigned flags) {
+    (void)flags;
+    return cuMemAllocHost_v2(pointer, bytes);
+}
+CUEMU_API cuMemHostGetDevicePointer_v2(CUdeviceptr* device_pointer, void* host_pointer, unsigned flags) {
+    Allocation a;
+    if (flags != 0 || !find_allocation((uintptr_t)host_pointer, 1, &a) || a.device >= 0) return INVALID_VALUE;
+    *device_pointer = (uintptr_t)host_pointer;
+    return SUCCESS;
+}
 
 // Synchronous copies run in order with the legacy stream and do not wait for non-blocking streams (as on a GPU):
 // a download that forgot to synchronise the stream that computed it reads the old contents.

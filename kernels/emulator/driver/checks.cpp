@@ -5,6 +5,7 @@
 //   - shared memory: no thread reads bytes that no thread of its block wrote (initcheck), and two threads never touch
 //     the same byte between two barriers with at least one write (RAW, WAR, WAW hazards), unless both are in one
 //     warp and a warp-synchronous operation (__syncwarp, a shuffle, ldmatrix, mma) came between.
+#include <atomic>
 #include <sstream>
 
 #include "emulator.h"
@@ -169,3 +170,5 @@ CUEMU_HOOK void __tsan_write_range(void* p, unsigned long n) { if (n) cuemu::che
 CUEMU_HOOK void __tsan_init(void) {}
 CUEMU_HOOK void __tsan_func_entry(void*) {}
 CUEMU_HOOK void __tsan_func_exit(void) {}
+// __threadfence(_system) in a checked module: the fence itself (the kernel relies on it to order its flags).
+CUEMU_HOOK void __tsan_atomic_thread_fence(int) { std::atomic_thread_fence(std::memory_order_seq_cst); }

@@ -142,6 +142,8 @@ inline T __shfl_xor_sync(unsigned mask, T value, int lane_mask) {
 inline void __syncwarp(unsigned mask = 0xffffffffu) { ::cuemu::syncwarp(mask); }
 #define __trap() ::cuemu::trap("__trap()")
 // Memory fences: every emulated device shares the host's memory, so a full fence orders a thread's accesses for all.
+// (Checked modules turn them into __tsan_atomic_thread_fence, which checks.cpp implements as the same fence.)
+#pragma GCC diagnostic ignored "-Wtsan"
 inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 inline void __threadfence_system() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 // A spin-wait's pause: lets the OS thread of another device (or stream) run the block that will end the wait.

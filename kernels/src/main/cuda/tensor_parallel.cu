@@ -6,7 +6,8 @@
 // barrier keeps a fast shard from overwriting its partial (the next layer's) while a slow one is still reading it.
 //
 //   sum:    residual[row][i] += partial_0[row][i] + ... + partial_{N-1}[row][i]   (o_proj / down_proj outputs)
-//   gather: gathered[row][r * width + j] = partial_r[row][j], up to `total` columns (lm_head vocabulary slices)
+//   gather: output[row][first_r + j] = partial_r[row][j], where shard r holds columns [first_r, first_{r+1}) of `total`
+//           (lm_head's vocabulary, split as TensorParallelPlan.range does; partial rows are `width` apart)
 #include "common.cuh"
 
 namespace aqlm {
@@ -31,7 +32,7 @@ enum ExchangeMode : long long { kSum = 0, kGather = 1 };
 struct ExchangeArgs {
     const float* partials[kMaxShards];  // shard r's published partial [rows][width]
     ExchangeFlags* flags[kMaxShards];   // shard r's flags
-    float* output;                      // sum: the residual [rows][width]; gather: [rows][total]
+    float* output;                      // sum: the residual [rows][width]; gather: the logits [rows][total]
     long long rank, shards, rows, width, total, mode;
 };
 static_assert(sizeof(ExchangeArgs) == (2 * kMaxShards + 7) * 8, "ExchangeArgs: 23 fields of 8 bytes");
@@ -70,8 +71,10 @@ __device__ void exchange(const ExchangeArgs& a) {
         }
     } else {
         for (long long i = first; i < a.rows * a.total; i += stride) {
-            const long long row = i / a.total, column = i % a.total, shard = column / a.width;
-            a.output[i] = __ldcg(a.partials[shard] + row * a.width + (column - shard * a.width));
+            const long long row = i / a.total, column = i % a.total;
+            long long shard = 0;  // shard r holds columns [total * r / shards, total * (r + 1) / shards)
+            while (shard + 1 < a.shards && column >= a.total * (shard + 1) / a.shards) shard++;
+            a.output[i] = __ldcg(a.partials[shard] + row * a.width + (column - a.total * shard / a.shards));
         }
     }
     meet(a, epoch, true);

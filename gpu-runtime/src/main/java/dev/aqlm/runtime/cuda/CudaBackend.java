@@ -7,17 +7,19 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
+import dev.aqlm.runtime.parallel.ModelShard;
+import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model on one NVIDIA GPU: weights uploaded once (AQLM stays as codes), a static KV cache, activations in the
+ * The model on NVIDIA GPUs: weights uploaded once (AQLM stays as codes), a static KV cache, activations in the
  * checkpoint's 16-bit type with fp32 accumulation, norms, softmax and logits.
  *
  * <p>A batch of decode steps only (every chunk one token, sampling the next) is the hot path: its inputs go to the
@@ -25,33 +27,39 @@ import org.slf4j.LoggerFactory;
  * graph captured for the smallest bucket that holds the batch, and the sampled tokens come back in one copy. With
  * graphs off the same launches run eagerly. Anything else (prompt chunks, mixed batches, logits, scoring) runs
  * eagerly in passes of bounded size.
+ *
+ * <p>With tensor parallelism ({@code --tensor-parallel N}) the model is N {@link DeviceShard}s, one per listed device
+ * (one context per GPU), which exchange partial results inside their passes and graphs. This thread enqueues every
+ * shard's work, in rank order, and then waits; the lead shard (rank 0) samples and returns the results.
  */
 public final class CudaBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
     /** Device memory kept free for the driver, graphs and fragmentation when sizing the KV cache. */
     private static final long RESERVE_BYTES = 512L << 20;
 
-    private final CudaContext context;
-    private final DeviceMemoryPool pool;
-    private final DeviceModel model;
+    private final List<CudaContext> contexts;
+    private final List<DeviceShard> shards;
+    private final DeviceShard lead;
+    private final TensorParallelExchange exchange;
     private final ModelConfig config;
-    private final DeviceKvCache cache;
-    private final Workspace work;
-    private final DeviceForward forward;
     private final GraphBuckets buckets;
     private final BatchInputs batchInputs;
     private final DecodeStepInputs stepInputs;
-    private final PinnedHostBuffer pinnedBatch;
-    private final PinnedHostBuffer pinnedStep;
     private final PinnedHostBuffer pinnedTokens;
+    private final int logitRows;
     private final boolean useGraphs;
-    private final Map<Integer, CudaGraph> graphs = new HashMap<>();
     private boolean poisoned;
 
-    /** Uploads {@code weights} to the device {@code options.deviceOrdinal()} names. */
+    /** Uploads {@code weights} to the device {@code options.deviceOrdinal()} names, or shards them over its devices. */
     public static CudaBackend open(ModelWeights weights, EngineOptions options) {
         int ropePositions = options.effectiveContextLength(weights.config().maxPositionEmbeddings());
-        return open(options, (context, pool) -> DeviceModel.upload(pool, weights, ropePositions));
+        TensorParallelPlan plan = TensorParallelPlan.of(weights.config(), options.tensorParallel());
+        List<ModelShard> shards = plan.shards(weights);
+        if (shards.size() > 1) {
+            shards.forEach(shard -> LOG.info("tensor parallel {}", shard.describe()));
+        }
+        return open(options, weights.config(), shards.stream().<ModelPlacement>map(shard ->
+                (context, pool) -> DeviceModel.upload(pool, shard.weights(), ropePositions)).toList());
     }
 
     /** Puts a model into a fresh context's memory pool (a checkpoint's upload, or synthetic weights built there). */
@@ -60,60 +68,100 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * A backend on the device {@code options.deviceOrdinal()} names, serving the model {@code placement} puts there.
-     * Whatever fails on the way frees the pool and the context, so a refused model leaves the device as it was.
+     * A backend for {@code config} on the devices {@code options.shardDevices()} names, one per placement (shard),
+     * serving what the placements put there. Whatever fails on the way frees what was allocated, so a refused model
+     * leaves the devices as they were.
      */
-    static CudaBackend open(EngineOptions options, ModelPlacement placement) {
-        CudaAvailability availability = CudaAvailability.check(options.deviceOrdinal());
-        if (!availability.usable()) {
-            throw new CudaUnavailableException(availability.reason());
+    static CudaBackend open(EngineOptions options, ModelConfig config, List<ModelPlacement> placements) {
+        List<Integer> ordinals = placements.size() == 1 ? List.of(options.deviceOrdinal()) : options.shardDevices();
+        if (ordinals.size() != placements.size()) {
+            throw new IllegalArgumentException(placements.size() + " tensor-parallel shards need as many devices,"
+                    + " got --devices " + ordinals);
         }
-        CudaContext context = new CudaContext(availability.device());
-        DeviceMemoryPool pool = new DeviceMemoryPool(context);
+        Map<Integer, CudaContext> byOrdinal = new LinkedHashMap<>();
+        List<DeviceShard> shards = new ArrayList<>();
         try {
-            context.makeCurrent();
-            return new CudaBackend(context, pool, placement.place(context, pool), options);
+            for (int rank = 0; rank < placements.size(); rank++) {
+                int ordinal = ordinals.get(rank);
+                boolean shared = byOrdinal.containsKey(ordinal);
+                CudaContext context = shared ? byOrdinal.get(ordinal) : newContext(ordinal, ordinals);
+                byOrdinal.put(ordinal, context);
+                shards.add(DeviceShard.place(rank, context, shared, placements.get(rank)));
+            }
+            return new CudaBackend(List.copyOf(byOrdinal.values()), shards, config, options);
         } catch (RuntimeException e) {
-            pool.close();
-            context.close();
+            shards.forEach(DeviceShard::close);
+            byOrdinal.values().forEach(CudaContext::close);
             throw e;
         }
     }
 
-    private CudaBackend(CudaContext context, DeviceMemoryPool pool, DeviceModel model, EngineOptions options) {
-        this.context = context;
-        this.pool = pool;
-        this.model = model;
-        this.config = model.config();
+    private static CudaContext newContext(int ordinal, List<Integer> ordinals) {
+        CudaAvailability availability = CudaAvailability.check(ordinal);
+        if (!availability.usable()) {
+            throw new CudaUnavailableException(ordinals.size() > 1
+                    ? "device " + ordinal + " of --devices " + ordinals + ": " + availability.reason()
+                    : availability.reason());
+        }
+        return new CudaContext(availability.device());
+    }
+
+    private CudaBackend(List<CudaContext> contexts, List<DeviceShard> shards, ModelConfig config,
+                        EngineOptions options) {
+        this.contexts = contexts;
+        this.shards = List.copyOf(shards);
+        this.lead = shards.get(0);
+        this.config = config;
         this.useGraphs = options.cudaGraphs();
         int slots = options.slots();
         this.buckets = new GraphBuckets(slots);
         int rows = Math.max(options.maxPrefillTokens(), 64) + buckets.largest();
-        int logitRows = Math.max(buckets.largest(), 128);
+        this.logitRows = Math.max(buckets.largest(), 128);
         this.batchInputs = new BatchInputs(rows);
         this.stepInputs = new DecodeStepInputs(buckets.largest());
-        this.work = new Workspace(pool, config, rows, Math.max(slots, buckets.largest()), logitRows, batchInputs,
-                stepInputs);
-        int contextLength = DeviceKvCache.chooseContext(config, slots, options.contextLength(),
-                Math.min(context.memoryInfo()[0] - RESERVE_BYTES, Long.MAX_VALUE));
-        if (contextLength > model.ropePositions()) {
-            throw new IllegalArgumentException("context length " + contextLength + " exceeds the RoPE table of "
-                    + model.ropePositions() + " positions");
+        int contextLength = chooseContext(options, slots);
+        DeviceShard.Sizes sizes = new DeviceShard.Sizes(rows, Math.max(slots, buckets.largest()), logitRows,
+                batchInputs, stepInputs, slots, contextLength);
+        this.exchange = shards.size() == 1 ? null : TensorParallelExchange.allocate(
+                shards.stream().map(s -> s.context).toList(), shards.stream().map(s -> s.pool).toList(),
+                Math.max((long) rows * config.hiddenSize(), (long) logitRows * lead.model.lmHead().shape().outFeatures()));
+        for (DeviceShard shard : shards) {
+            shard.connect(sizes, exchange);
+            LOG.info("{}{}: {} resident in {} GiB ({} slots x {} positions, graphs {})",
+                    shard.context.device().describe(), shards.size() > 1 ? " shard " + shard.rank : "",
+                    shard.model.config().describe(), String.format("%.2f", shard.pool.bytes() / 0x1p30), slots,
+                    contextLength, useGraphs ? "on" : "off");
         }
-        this.cache = DeviceKvCache.allocate(pool, config, slots, contextLength);
-        this.forward = new DeviceForward(context, model, cache, work, AttentionPlan.forContext(contextLength));
-        this.pinnedBatch = new PinnedHostBuffer(batchInputs.bytes());
-        this.pinnedStep = new PinnedHostBuffer(stepInputs.bytes());
+        lead.context.makeCurrent();
         this.pinnedTokens = new PinnedHostBuffer(4L * buckets.largest());
-        forward.prepare();
-        LOG.info("{}: {} resident in {} GiB ({} slots x {} positions, graphs {})", context.device().describe(),
-                config.describe(), String.format("%.2f", pool.bytes() / 0x1p30), slots, contextLength,
-                useGraphs ? "on" : "off");
+    }
+
+    /**
+     * One context length for every shard: the requested one, or the longest whose cache fits on each device beside
+     * its weights (shards sharing a device share its free memory).
+     */
+    private int chooseContext(EngineOptions options, int slots) {
+        int contextLength = Integer.MAX_VALUE;
+        for (DeviceShard shard : shards) {
+            long onDevice = shards.stream().filter(s -> s.context == shard.context).count();
+            shard.context.makeCurrent();
+            long free = (shard.context.memoryInfo()[0] - RESERVE_BYTES) / onDevice;
+            contextLength = Math.min(contextLength, DeviceKvCache.chooseContext(shard.model.config(), slots,
+                    options.contextLength(), free));
+        }
+        if (contextLength > lead.model.ropePositions()) {
+            throw new IllegalArgumentException("context length " + contextLength + " exceeds the RoPE table of "
+                    + lead.model.ropePositions() + " positions");
+        }
+        return contextLength;
     }
 
     @Override
     public String description() {
-        return context.device().describe() + " " + model.type().name().toLowerCase() + (useGraphs ? "" : " (no graphs)");
+        String devices = shards.size() == 1 ? lead.context.device().describe()
+                : "tensor-parallel " + shards.size() + " over " + shards.stream()
+                        .map(s -> s.context.device().describe()).distinct().toList();
+        return devices + " " + lead.model.type().name().toLowerCase() + (useGraphs ? "" : " (no graphs)");
     }
 
     @Override
@@ -123,12 +171,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public int slotCount() {
-        return cache.usableSlots();
+        return lead.cache().usableSlots();
     }
 
     @Override
     public int contextLength() {
-        return cache.context();
+        return lead.cache().context();
     }
 
     @Override
@@ -136,18 +184,19 @@ public final class CudaBackend implements Backend {
         return useGraphs;
     }
 
-    /** Weight bytes one decode step reads (lm_head included, embedding rows excluded). */
+    /** Weight bytes one decode step reads (lm_head included, embedding rows excluded), on the busiest shard. */
     public long weightBytesPerStep() {
-        return model.weightBytesPerStep();
+        return shards.stream().mapToLong(s -> s.model.weightBytesPerStep()).max().orElseThrow();
     }
 
-    /** The device's copy bandwidth in bytes/s (read + write), measured now with a {@code bytes}-byte copy. */
+    /** The lead device's copy bandwidth in bytes/s (read + write), measured now with a {@code bytes}-byte copy. */
     public double measureCopyBandwidth(long bytes, int repeats) {
-        return BandwidthProbe.copyBandwidth(context, bytes, repeats);
+        lead.context.makeCurrent();
+        return BandwidthProbe.copyBandwidth(lead.context, bytes, repeats);
     }
 
     public CudaDevice device() {
-        return context.device();
+        return lead.context.device();
     }
 
     /** True after a sticky CUDA error: this backend (and its process) can no longer use the GPU. */
@@ -161,7 +210,6 @@ public final class CudaBackend implements Backend {
         if (chunks.isEmpty()) {
             return List.of();
         }
-        context.makeCurrent();
         try {
             if (chunks.stream().allMatch(SequenceChunk::isDecodeStep)) {
                 return decodeStep(chunks);
@@ -175,15 +223,19 @@ public final class CudaBackend implements Backend {
 
     private List<ChunkResult> decodeStep(List<SequenceChunk> steps) {
         int bucket = buckets.bucketFor(steps.size());
-        stepInputs.write(pinnedStep.view(), steps, bucket, cache.scratchSlot());
-        pinnedStep.copyTo(work.stepInputs, 0, stepInputs.bytes(), context.stream());
-        if (useGraphs) {
-            graphFor(bucket).launch(context.stream());
-        } else {
-            enqueueDecodeStep(bucket);
+        for (DeviceShard shard : shards) {
+            shard.context.makeCurrent();
+            stepInputs.write(shard.pinnedStep().view(), steps, bucket, shard.cache().scratchSlot());
+            shard.pinnedStep().copyTo(shard.work().stepInputs, 0, stepInputs.bytes(), shard.stream);
+            if (useGraphs) {
+                shard.graph(bucket, () -> enqueueDecodeStep(shard, bucket)).launch(shard.stream);
+            } else {
+                enqueueDecodeStep(shard, bucket);
+            }
         }
-        pinnedTokens.copyFrom(work.sampled, 0, 4L * bucket, context.stream());
-        context.synchronize("decode step of " + steps.size() + " sequences (bucket " + bucket + ")");
+        lead.context.makeCurrent();
+        pinnedTokens.copyFrom(lead.work().sampled, 0, 4L * bucket, lead.stream);
+        synchronizeAll(() -> "decode step of " + steps.size() + " sequences (bucket " + bucket + ")");
         ByteBuffer tokens = pinnedTokens.view();
         List<ChunkResult> results = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
@@ -192,67 +244,74 @@ public final class CudaBackend implements Backend {
         return results;
     }
 
-    private CudaGraph graphFor(int bucket) {
-        CudaGraph graph = graphs.get(bucket);
-        if (graph == null) {
-            graph = CudaGraph.capture(context.stream(), "decode step graph (bucket " + bucket + ")",
-                    () -> enqueueDecodeStep(bucket));
-            graphs.put(bucket, graph);
-        }
-        return graph;
-    }
-
-    /** The whole decode step of {@code bucket} rows; reads only the step-input buffer, writes the sampled tokens. */
-    private void enqueueDecodeStep(int bucket) {
-        DeviceBuffer inputs = work.stepInputs;
+    /**
+     * The whole decode step of {@code bucket} rows on one shard; reads only the step-input buffer, and on the lead
+     * writes the sampled tokens (the other shards stop at the gathered logits).
+     */
+    private void enqueueDecodeStep(DeviceShard shard, int bucket) {
+        DeviceBuffer inputs = shard.work().stepInputs;
+        DeviceForward forward = shard.forward();
         forward.decoder(bucket, new DeviceForward.RowInputs(inputs.address(stepInputs.tokensOffset()),
                         inputs.address(stepInputs.slotsOffset()), inputs.address(stepInputs.positionsOffset())),
                 DeviceForward.AttentionRows.allDecode(bucket));
         forward.logits(bucket, DeviceAddress.NULL);
-        forward.sample(bucket, 0, inputs.address(stepInputs.samplingOffset()), work.sampled.address());
+        if (shard == lead) {
+            forward.sample(bucket, 0, inputs.address(stepInputs.samplingOffset()), shard.work().sampled.address());
+        }
     }
 
     private List<ChunkResult> eager(List<SequenceChunk> chunks) {
         ChunkResults results = new ChunkResults(chunks);
-        for (ForwardPlan.Pass pass : ForwardPlan.plan(chunks, work.rows)) {
+        for (ForwardPlan.Pass pass : ForwardPlan.plan(chunks, lead.work().rows)) {
             results.collect(pass, runPass(pass));
         }
         return results.results();
     }
 
     /**
-     * Runs one pass and brings back its outputs. Logits are computed for at most {@code work.logitRows} outputs at a
+     * Runs one pass and brings back its outputs. Logits are computed for at most {@code logitRows} outputs at a
      * time; within such a group each kind of output is one run (the plan orders them), so a group takes at most one
      * sampling, one scoring launch and one logits download. Sampled tokens, log-probabilities and flags are written
-     * at their output's index and come back in one copy each at the end.
+     * at their output's index and come back in one copy each at the end. Every shard runs the decoder and lm_head
+     * (they exchange partial results); the lead samples, scores and returns logits.
      */
     private ChunkResults.PassValues runPass(ForwardPlan.Pass pass) {
-        batchInputs.write(pinnedBatch.view(), pass);
-        pinnedBatch.copyTo(work.batchInputs, 0, batchInputs.bytes(), context.stream());
-        forward.decoder(pass.rows(), new DeviceForward.RowInputs(input(BatchInputs.Section.TOKENS),
-                        input(BatchInputs.Section.SLOTS), input(BatchInputs.Section.POSITIONS)),
-                new DeviceForward.AttentionRows(input(BatchInputs.Section.DECODE_ROWS), pass.decodeRows().length,
-                        input(BatchInputs.Section.PREFILL_TILES), pass.prefillTiles().size()));
+        for (DeviceShard shard : shards) {
+            shard.context.makeCurrent();
+            batchInputs.write(shard.pinnedBatch().view(), pass);
+            shard.pinnedBatch().copyTo(shard.work().batchInputs, 0, batchInputs.bytes(), shard.stream);
+            shard.forward().decoder(pass.rows(), new DeviceForward.RowInputs(input(shard, BatchInputs.Section.TOKENS),
+                            input(shard, BatchInputs.Section.SLOTS), input(shard, BatchInputs.Section.POSITIONS)),
+                    new DeviceForward.AttentionRows(input(shard, BatchInputs.Section.DECODE_ROWS),
+                            pass.decodeRows().length, input(shard, BatchInputs.Section.PREFILL_TILES),
+                            pass.prefillTiles().size()));
+        }
+        Workspace work = lead.work();
+        DeviceForward forward = lead.forward();
         int outputs = pass.outputs().size();
         float[][] logits = new float[outputs][];
-        for (int group = 0; group < outputs; group += work.logitRows) {
-            int end = Math.min(group + work.logitRows, outputs);
-            forward.logits(end - group, input(BatchInputs.Section.LOGIT_ROWS).plus(4L * group));
+        for (int group = 0; group < outputs; group += logitRows) {
+            int end = Math.min(group + logitRows, outputs);
+            for (DeviceShard shard : shards) {
+                shard.context.makeCurrent();
+                shard.forward().logits(end - group, input(shard, BatchInputs.Section.LOGIT_ROWS).plus(4L * group));
+            }
+            lead.context.makeCurrent();
             Run samples = Run.of(pass, ForwardPlan.Sample.class, group, end);
             if (samples.size() > 0) {
                 forward.sample(samples.size(), samples.from() - group,
-                        input(BatchInputs.Section.SAMPLING).plus((long) SamplingRows.BYTES * samples.from()),
+                        input(lead, BatchInputs.Section.SAMPLING).plus((long) SamplingRows.BYTES * samples.from()),
                         work.sampled.address(4L * samples.from()));
             }
             Run targets = Run.of(pass, ForwardPlan.Target.class, group, end);
             if (targets.size() > 0) {
                 forward.targetLogProbs(targets.size(), targets.from() - group,
-                        input(BatchInputs.Section.TARGETS).plus(4L * targets.from()),
+                        input(lead, BatchInputs.Section.TARGETS).plus(4L * targets.from()),
                         work.logProbs.address(4L * targets.from()), work.isArgmax.address(4L * targets.from()));
             }
             Run full = Run.of(pass, ForwardPlan.Logits.class, group, end);
             if (full.size() > 0) {
-                context.synchronize("forward pass of " + pass.rows() + " rows");
+                lead.synchronize(() -> "forward pass of " + pass.rows() + " rows");
                 int vocab = config.vocabSize();
                 float[] block = new float[full.size() * vocab];
                 work.logits.download(block, 4L * (full.from() - group) * vocab);
@@ -261,7 +320,8 @@ public final class CudaBackend implements Backend {
                 }
             }
         }
-        context.synchronize("forward pass of " + pass.rows() + " rows");
+        synchronizeAll(() -> "forward pass of " + pass.rows() + " rows");
+        lead.context.makeCurrent();
         int[] tokens = new int[pass.countOf(ForwardPlan.Sample.class)];
         int firstTarget = pass.firstOf(ForwardPlan.Target.class);
         float[] logProbs = new float[pass.countOf(ForwardPlan.Target.class)];
@@ -288,20 +348,26 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** The device address of a section of the pass-input buffer. */
-    private DeviceAddress input(BatchInputs.Section section) {
-        return work.batchInputs.address(batchInputs.offset(section));
+    /** The device address of a section of a shard's pass-input buffer. */
+    private DeviceAddress input(DeviceShard shard, BatchInputs.Section section) {
+        return shard.work().batchInputs.address(batchInputs.offset(section));
+    }
+
+    /** Waits for every shard; the first fault (in rank order) is the one reported. */
+    private void synchronizeAll(java.util.function.Supplier<String> what) {
+        for (DeviceShard shard : shards) {
+            shard.synchronize(what);
+        }
     }
 
     @Override
     public void close() {
-        context.makeCurrent();
-        graphs.values().forEach(CudaGraph::close);
-        graphs.clear();
-        pinnedBatch.close();
-        pinnedStep.close();
+        lead.context.makeCurrent();
         pinnedTokens.close();
-        pool.close();
-        context.close();
+        shards.forEach(DeviceShard::close);
+        if (exchange != null) {
+            exchange.close();
+        }
+        contexts.forEach(CudaContext::close);
     }
 }

@@ -1,6 +1,8 @@
 package dev.aqlm.runtime.cuda;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUmodule;
@@ -9,7 +11,8 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.JCudaDriver;
 
 /**
- * One device's context, its one stream and the kernels loaded into it. Every call that touches the device first makes
+ * One device's context, its stream (and one more per further tensor-parallel shard hosted on the same device) and the
+ * kernels loaded into it. Every call that touches the device first makes
  * the context current on the calling thread ({@link #makeCurrent()}), since Spark may call from any task thread.
  */
 final class CudaContext implements AutoCloseable {
@@ -19,6 +22,7 @@ final class CudaContext implements AutoCloseable {
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final CUmodule module = new CUmodule();
+    private final List<CUstream> extraStreams = new ArrayList<>();
     private final Map<String, Kernel> kernels = new HashMap<>();
     private long allocatedBytes;
     private boolean closed;
@@ -50,6 +54,42 @@ final class CudaContext implements AutoCloseable {
 
     public CUstream stream() {
         return stream;
+    }
+
+    /**
+     * A further stream of this context, destroyed with it: two tensor-parallel shards on one device must run side by
+     * side, since each waits for the other inside its exchange kernel.
+     */
+    CUstream newStream() {
+        makeCurrent();
+        CUstream extra = new CUstream();
+        CudaException.check(JCudaDriver.cuStreamCreate(extra, STREAM_NON_BLOCKING), "cuStreamCreate");
+        extraStreams.add(extra);
+        return extra;
+    }
+
+    /** Whether kernels of this context can reach {@code other}'s memory once peer access is enabled (or share it). */
+    boolean canReach(CudaContext other) {
+        if (other.device.ordinal() == device.ordinal()) {
+            return true;
+        }
+        int[] can = new int[1];
+        CudaException.check(JCudaDriver.cuDeviceCanAccessPeer(can, device.handle(), other.device.handle()),
+                "cuDeviceCanAccessPeer");
+        return can[0] != 0;
+    }
+
+    /** Lets this context's kernels read and write {@code peer}'s memory (a no-op on the same device). */
+    void enablePeerAccess(CudaContext peer) {
+        if (peer.device.ordinal() == device.ordinal()) {
+            return;
+        }
+        makeCurrent();
+        int result = JCudaDriver.cuCtxEnablePeerAccess(peer.context, 0);
+        if (result != jcuda.driver.CUresult.CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED) {
+            CudaException.check(result, "enabling peer access from " + device.describe() + " to "
+                    + peer.device.describe());
+        }
     }
 
     public void makeCurrent() {
@@ -101,7 +141,11 @@ final class CudaContext implements AutoCloseable {
 
     /** Waits for the stream; {@code what} names the work in any error (an asynchronous kernel fault surfaces here). */
     public void synchronize(String what) {
-        CudaException.check(JCudaDriver.cuStreamSynchronize(stream), what);
+        synchronize(stream, what);
+    }
+
+    void synchronize(CUstream which, String what) {
+        CudaException.check(JCudaDriver.cuStreamSynchronize(which), what);
     }
 
     @Override
@@ -112,6 +156,7 @@ final class CudaContext implements AutoCloseable {
         closed = true;
         JCudaDriver.cuCtxSetCurrent(context);
         JCudaDriver.cuModuleUnload(module);
+        extraStreams.forEach(JCudaDriver::cuStreamDestroy);
         JCudaDriver.cuStreamDestroy(stream);
         JCudaDriver.cuCtxDestroy(context);
     }

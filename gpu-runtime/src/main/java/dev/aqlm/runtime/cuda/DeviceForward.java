@@ -1,12 +1,17 @@
 package dev.aqlm.runtime.cuda;
 
 import dev.aqlm.runtime.model.ModelConfig;
+import jcuda.driver.CUstream;
 
 /**
  * The forward pass as a sequence of kernel launches on the context's stream. Everything here only enqueues: no
  * allocation, no synchronisation, no host reads, so the same calls serve eager execution and graph capture.
  * Per layer: norm, fused q/k/v (+RoPE, + KV-cache store), attention (decode and/or prefill), o_proj (+residual),
  * norm, fused gate/up (+SwiGLU), down_proj (+residual).
+ *
+ * <p>A tensor-parallel shard runs the same pass over its heads and intermediate rows; its row-parallel outputs
+ * (o_proj, down_proj, the expert sum) go to its exchange partial and are summed across shards into the (replicated)
+ * residual, and its lm_head slice is gathered into whole logit rows, so that what follows sees the whole model.
  */
 final class DeviceForward {
     /**
@@ -33,9 +38,23 @@ final class DeviceForward {
     private final AttentionShape attentionShape;
     private final LinearPlan.Limits limits;
     private final ActivationType type;
+    /** The shard's exchange and rank, or null for a whole model. */
+    private final TensorParallelExchange exchange;
+    private final int rank;
+    /** Columns of this shard's lm_head slice (the whole vocabulary without tensor parallelism). */
+    private final int vocabularySlice;
 
     DeviceForward(CudaContext context, DeviceModel model, DeviceKvCache cache, Workspace work, AttentionPlan attention) {
-        this.kernels = new Kernels(context);
+        this(context, context.stream(), model, cache, work, attention, null, 0);
+    }
+
+    /** Shard {@code rank} of {@code exchange} (null: a whole model), launching on {@code stream}. */
+    DeviceForward(CudaContext context, CUstream stream, DeviceModel model, DeviceKvCache cache, Workspace work,
+                  AttentionPlan attention, TensorParallelExchange exchange, int rank) {
+        this.kernels = new Kernels(context, stream);
+        this.exchange = exchange;
+        this.rank = rank;
+        this.vocabularySlice = model.lmHead().shape().outFeatures();
         this.model = model;
         this.config = model.config();
         this.cache = cache;
@@ -81,13 +100,14 @@ final class DeviceForward {
                 .set(LinearArgs.Field.HEAD_DIM, config.headDim())
                 .set(LinearArgs.Field.CONTEXT, cache.context()));
         attend(l, inputs, attentionRows);
-        linear(layer.output(), rows, addToResidual(work.attention.address(), config.queryDim()));
+        rowParallel(layer.output(), rows, work.attention.address(), config.queryDim(), "layer " + l + " o_proj");
         rmsNorm(rows, layer.feedForwardNorm(), "layer " + l + " post-attention norm");
         if (layer.feedForward() instanceof DeviceModel.Mlp mlp) {
             linear(mlp.gateUp(), rows, swiGlu());
-            linear(mlp.down(), rows, addToResidual(work.activations.address(), config.intermediateSize()));
+            rowParallel(mlp.down(), rows, work.activations.address(), config.intermediateSize(),
+                    "layer " + l + " down_proj");
         } else {
-            mixtureOfExperts((DeviceModel.MixtureOfExperts) layer.feedForward(), rows);
+            mixtureOfExperts((DeviceModel.MixtureOfExperts) layer.feedForward(), rows, "layer " + l + " experts");
         }
     }
 
@@ -100,20 +120,35 @@ final class DeviceForward {
                 .epilogue(LinearArgs.Epilogue.SWIGLU);
     }
 
-    private LinearArgs addToResidual(DeviceAddress input, int inputStride) {
-        return new LinearArgs()
+    /**
+     * residual += input * W^T for a layer split by its input: added in the epilogue for a whole model; for a shard,
+     * stored as its partial and summed across shards.
+     */
+    private void rowParallel(DeviceLinear linear, int rows, DeviceAddress input, int inputStride, String what) {
+        LinearArgs call = new LinearArgs()
                 .set(LinearArgs.Field.INPUT, input)
                 .set(LinearArgs.Field.IN_STRIDE, inputStride)
-                .set(LinearArgs.Field.RESIDUAL, work.residual.address())
-                .set(LinearArgs.Field.OUT_STRIDE, config.hiddenSize())
-                .epilogue(LinearArgs.Epilogue.ADD_RESIDUAL);
+                .set(LinearArgs.Field.OUT_STRIDE, config.hiddenSize());
+        if (exchange == null) {
+            linear(linear, rows, call.set(LinearArgs.Field.RESIDUAL, work.residual.address())
+                    .epilogue(LinearArgs.Epilogue.ADD_RESIDUAL));
+            return;
+        }
+        linear(linear, rows, call.set(LinearArgs.Field.OUTPUT, exchange.partial(rank))
+                .epilogue(LinearArgs.Epilogue.STORE_F32));
+        sumAcrossShards(rows, what);
+    }
+
+    private void sumAcrossShards(int rows, String what) {
+        kernels.tensorParallelExchange(exchange.sum(rank, rows, config.hiddenSize(), work.residual.address()),
+                what + " all-reduce of " + rows + " rows");
     }
 
     /**
      * Mixtral: router logits, routing on the device, each expert on the rows routed to it (row counts read by the
      * kernels at run time, so the launches are the same every step), then the weighted sum into the residual.
      */
-    private void mixtureOfExperts(DeviceModel.MixtureOfExperts moe, int rows) {
+    private void mixtureOfExperts(DeviceModel.MixtureOfExperts moe, int rows, String what) {
         Workspace.Experts routing = work.experts;
         int experts = moe.experts().size();
         int topK = moe.expertsPerToken();
@@ -141,8 +176,16 @@ final class DeviceForward {
                     .set(LinearArgs.Field.ROWS_ON_DEVICE, count)
                     .epilogue(LinearArgs.Epilogue.STORE));
         }
+        if (exchange == null) {
+            kernels.moeCombine(type, rows, routing.outputs().address(), routing.routeWeights().address(),
+                    work.residual.address(), config.hiddenSize(), topK);
+            return;
+        }
+        // A shard's experts hold part of each intermediate: combine its partial outputs from zero, then sum shards.
+        kernels.fillF32(exchange.partial(rank), (long) rows * config.hiddenSize(), 0f, what + " partial");
         kernels.moeCombine(type, rows, routing.outputs().address(), routing.routeWeights().address(),
-                work.residual.address(), config.hiddenSize(), topK);
+                exchange.partial(rank), config.hiddenSize(), topK);
+        sumAcrossShards(rows, what);
     }
 
     private void attend(int l, RowInputs inputs, AttentionRows rows) {
@@ -166,15 +209,23 @@ final class DeviceForward {
                 (float) config.rmsNormEps(), what);
     }
 
-    /** logits[i] = lm_head(normed[inRows[i]]) for i < rows (inRows NULL: rows 0..rows-1), fp32. */
+    /**
+     * logits[i] = lm_head(normed[inRows[i]]) for i < rows (inRows NULL: rows 0..rows-1), fp32; a shard computes its
+     * vocabulary slice and gathers the others', so every shard holds whole rows.
+     */
     void logits(int rows, DeviceAddress inRows) {
+        DeviceAddress output = exchange == null ? work.logits.address() : exchange.partial(rank);
         linear(model.lmHead(), rows, new LinearArgs()
                 .set(LinearArgs.Field.INPUT, work.normed.address())
                 .set(LinearArgs.Field.IN_STRIDE, config.hiddenSize())
                 .set(LinearArgs.Field.IN_ROWS, inRows)
-                .set(LinearArgs.Field.OUTPUT, work.logits.address())
-                .set(LinearArgs.Field.OUT_STRIDE, config.vocabSize())
+                .set(LinearArgs.Field.OUTPUT, output)
+                .set(LinearArgs.Field.OUT_STRIDE, vocabularySlice)
                 .epilogue(LinearArgs.Epilogue.STORE_F32));
+        if (exchange != null) {
+            kernels.tensorParallelExchange(exchange.gather(rank, rows, vocabularySlice, config.vocabSize(),
+                    work.logits.address()), "lm_head all-gather of " + rows + " rows");
+        }
     }
 
     /** The fp32 logits row {@code row} of the last {@link #logits} call. */

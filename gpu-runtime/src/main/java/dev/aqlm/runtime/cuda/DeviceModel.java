@@ -78,11 +78,13 @@ record DeviceModel(ModelConfig config, ActivationType type, DeviceAddress embedd
             layers.add(uploadLayer(pool, uploader, config, weights.layers().get(l), "layer " + l));
         }
         DeviceAddress finalNorm = floats(pool, weights.finalNorm(), "model.norm");
+        // A tensor-parallel shard's lm_head holds only its slice of the vocabulary.
+        int vocabularyRows = Math.toIntExact(weights.lmHead().shape()[0]);
         DeviceLinear lmHead = weights.lmHead() == weights.embedTokens()
                 ? DeviceLinear.denseView("lm_head (tied)", embedding, config.vocabSize(), hidden)
                 : DeviceLinear.upload(pool, uploader, "lm_head",
                         List.of(new dev.aqlm.runtime.model.DenseLinearWeights("lm_head", weights.lmHead(), null)),
-                        FusedRows.single(config.vocabSize()), LinearShape.SetMode.SINGLE, new int[] {0, 0});
+                        FusedRows.single(vocabularyRows), LinearShape.SetMode.SINGLE, new int[] {0, 0});
         DeviceAddress[] rope = ropeTable(pool, config.rope(), config.headDim(), ropePositions);
         return new DeviceModel(config, type, embedding.address(), List.copyOf(layers), finalNorm, lmHead, rope[0],
                 rope[1], ropePositions);

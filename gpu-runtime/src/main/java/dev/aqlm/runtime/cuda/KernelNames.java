@@ -45,11 +45,12 @@ final class KernelNames {
     public static final String TARGET_LOG_PROBS = "target_log_probs";
     public static final String FILL_RANDOM_BYTES = "fill_random_bytes";
     public static final String FILL_F32 = "fill_f32";
+    public static final String TENSOR_PARALLEL_EXCHANGE = "tensor_parallel_exchange";
 
     /** Every kernel name the runtime may launch. */
     public static List<String> all() {
         List<String> names = new ArrayList<>(List.of(MOE_ROUTE, SAMPLE_TOKENS, TARGET_LOG_PROBS, FILL_RANDOM_BYTES,
-                FILL_F32));
+                FILL_F32, TENSOR_PARALLEL_EXCHANGE));
         for (ActivationType type : ActivationType.values()) {
             names.addAll(List.of(rmsNorm(type), embed(type), decodeAttention(type), combineAttention(type),
                     prefillAttention(type), moeCombine(type), fillRandom(type)));

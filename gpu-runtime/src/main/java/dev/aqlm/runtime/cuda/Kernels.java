@@ -1,5 +1,7 @@
 package dev.aqlm.runtime.cuda;
 
+import jcuda.driver.CUstream;
+
 /**
  * Every kernel of the fatbin, launched through one typed method each: the only place that builds {@link KernelArgs},
  * so each kernel's argument order (and each argument's width) is written once, next to its launch geometry.
@@ -16,9 +18,16 @@ final class Kernels {
     private static final int FILL_THREADS = 256;
 
     private final CudaContext context;
+    private final CUstream stream;
 
     Kernels(CudaContext context) {
+        this(context, context.stream());
+    }
+
+    /** Launches on {@code stream} of {@code context} (a tensor-parallel shard's own stream). */
+    Kernels(CudaContext context, CUstream stream) {
         this.context = context;
+        this.stream = stream;
     }
 
     /**
@@ -134,6 +143,16 @@ final class Kernels {
                 what + ", " + rows + " targets");
     }
 
+    /**
+     * A tensor-parallel shard's part of an all-reduce or all-gather (see {@link TensorParallelExchange}); every shard
+     * launches the same grid, since the barrier pairs block b of each shard.
+     */
+    void tensorParallelExchange(TensorParallelExchange.Args args, String what) {
+        launch(KernelNames.TENSOR_PARALLEL_EXCHANGE,
+                new LaunchGeometry(TensorParallelExchange.BLOCKS, 1, 1, TensorParallelExchange.THREADS, 0),
+                new KernelArgs().struct(args.toBytes()), what);
+    }
+
     /** {@code bytes} random bytes from {@code seed} (synthetic code words). */
     void fillRandomBytes(DeviceAddress target, long bytes, long seed, String what) {
         launch(KernelNames.FILL_RANDOM_BYTES, fillGeometry(),
@@ -156,6 +175,6 @@ final class Kernels {
     }
 
     private void launch(String name, LaunchGeometry geometry, KernelArgs args, String what) {
-        context.kernel(name).launch(geometry, context.stream(), args, what);
+        context.kernel(name).launch(geometry, stream, args, what);
     }
 }

@@ -14,9 +14,31 @@ final class PinnedHostBuffer implements AutoCloseable {
     private boolean freed;
 
     public PinnedHostBuffer(long bytes) {
+        this(bytes, false);
+    }
+
+    private PinnedHostBuffer(long bytes, boolean portable) {
         this.bytes = bytes;
-        CudaException.check(JCudaDriver.cuMemAllocHost(pointer, bytes), "cuMemAllocHost(" + bytes + " bytes)");
+        if (portable) {
+            CudaException.check(JCudaDriver.cuMemHostAlloc(pointer, bytes,
+                    JCudaDriver.CU_MEMHOSTALLOC_PORTABLE | JCudaDriver.CU_MEMHOSTALLOC_DEVICEMAP),
+                    "cuMemHostAlloc(" + bytes + " bytes, portable, device-mapped)");
+        } else {
+            CudaException.check(JCudaDriver.cuMemAllocHost(pointer, bytes), "cuMemAllocHost(" + bytes + " bytes)");
+        }
         this.view = pointer.getByteBuffer(0, bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Pinned memory that kernels of every context can read and write, at {@link #deviceAddress()}. */
+    static PinnedHostBuffer portable(long bytes) {
+        return new PinnedHostBuffer(bytes, true);
+    }
+
+    /** Where kernels reach this memory (the host address itself, with unified addressing). */
+    DeviceAddress deviceAddress() {
+        DevicePointer device = new DevicePointer();
+        CudaException.check(JCudaDriver.cuMemHostGetDevicePointer(device, pointer, 0), "cuMemHostGetDevicePointer");
+        return new DeviceAddress(device.address());
     }
 
     /** A little-endian view of the whole buffer (position 0). */

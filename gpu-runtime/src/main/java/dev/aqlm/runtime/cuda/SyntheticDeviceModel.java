@@ -34,13 +34,17 @@ public final class SyntheticDeviceModel {
         ModelConfig config = new ModelConfig(Architecture.LLAMA, shape.vocab(), shape.hidden(), shape.intermediate(),
                 shape.layers(), shape.heads(), shape.kvHeads(), shape.headDim(), 1e-5, RopeConfig.unscaled(10000),
                 shape.maxPositions(), 0, false, dtype, 1, List.of(2), 0, 0, scheme);
+        if (options.tensorParallel() > 1) {
+            throw new CudaUnavailableException("synthetic GPU models run on one device; measure tensor parallelism"
+                    + " with a checkpoint (--model) instead of --shape");
+        }
         int positions = options.effectiveContextLength(shape.maxPositions());
-        return CudaBackend.open(options, (context, pool) -> {
+        return CudaBackend.open(options, config, List.of((context, pool) -> {
             DeviceModel model = new SyntheticDeviceModel(context, pool, ActivationType.forCheckpoint(dtype), seed)
                     .build(config, positions);
             context.synchronize("filling synthetic weights");
             return model;
-        });
+        }));
     }
 
     private DeviceModel build(ModelConfig config, int positions) {

@@ -48,12 +48,6 @@ public final class Backends {
     }
 
     private static Backend cuda(ModelWeights weights, EngineOptions options) {
-        if (options.tensorParallel() > 1) {
-            throw new TensorParallelException("--backend cuda with --tensor-parallel " + options.tensorParallel()
-                    + " is not built yet: CUDA tensor parallelism (one context per GPU, an all-reduce kernel inside"
-                    + " each decode graph) is still to come; use --tensor-parallel 1 on CUDA, or --backend cpu for"
-                    + " sharded runs");
-        }
         return CudaBackend.open(weights, options);
     }
 

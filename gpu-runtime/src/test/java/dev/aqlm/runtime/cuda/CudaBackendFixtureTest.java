@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.aqlm.runtime.Fixtures;
 import dev.aqlm.runtime.checkpoint.Checkpoint;
 import dev.aqlm.runtime.cpu.CpuBackend;
+import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.SamplingParams;
@@ -74,7 +75,8 @@ class CudaBackendFixtureTest {
         }
     }
 
-    private static int[] generate(CudaBackend backend, int[] prompt, int count) {
+    /** Greedy decoding of one sequence: the prompt as one chunk, then single-token (graph-replayed) steps. */
+    static int[] generate(Backend backend, int[] prompt, int count) {
         ChunkOutput greedy = new ChunkOutput.NextToken(SamplingParams.GREEDY);
         int[] tokens = new int[count];
         tokens[0] = backend.forward(List.of(new SequenceChunk(0, 0, prompt, greedy))).get(0).nextToken();
@@ -85,7 +87,11 @@ class CudaBackendFixtureTest {
         return tokens;
     }
 
-    private static void compare(String name, Fixtures.GoldenPrompt prompt, int[] generated, CpuBackend cpu) {
+    /**
+     * Fails unless {@code generated} is Hugging Face's greedy continuation, up to a near-tie of the CPU reference
+     * (reported, and the end of the comparison).
+     */
+    static void compare(String name, Fixtures.GoldenPrompt prompt, int[] generated, CpuBackend cpu) {
         int[] expected = prompt.greedyNewTokens();
         for (int step = 0; step < expected.length; step++) {
             if (generated[step] == expected[step]) {
