@@ -67,6 +67,54 @@ class ForwardPlanTest {
         assertEquals(2, passes.get(1).firstOf(ForwardPlan.Logits.class));
     }
 
+    /**
+     * A batch of every output kind, cut into passes of 3 rows, with each pass's device values made up from the output
+     * records (token 1000 + row, log-probability -(index + 1), argmax on even indices, logits row [chunk, position]):
+     * every chunk gets exactly its own values back, in its own order, whichever pass they came from.
+     */
+    @Test
+    void resultsAreFiledUnderTheirChunksAcrossPasses() {
+        List<SequenceChunk> chunks = List.of(
+                new SequenceChunk(3, 9, new int[] {5}, NEXT),
+                new SequenceChunk(0, 0, tokens(4), new ChunkOutput.TargetLogProbs(new int[] {11, 12, 13})),
+                new SequenceChunk(1, 0, tokens(2), ChunkOutput.ALL_LOGITS),
+                new SequenceChunk(2, 0, tokens(3), ChunkOutput.CACHE_ONLY));
+        ChunkResults results = new ChunkResults(chunks);
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 3);
+        assertEquals(1, passes.get(0).firstOf(ForwardPlan.Target.class), "a pass with a sample before its targets");
+        int sampledRow = -1;
+        for (ForwardPlan.Pass pass : passes) {
+            int n = pass.outputs().size();
+            int firstTarget = pass.firstOf(ForwardPlan.Target.class);
+            int[] sampled = new int[pass.countOf(ForwardPlan.Sample.class)];
+            float[] logProbs = new float[pass.countOf(ForwardPlan.Target.class)];
+            int[] isArgmax = new int[logProbs.length];
+            float[][] logits = new float[n][];
+            for (int i = 0; i < n; i++) {
+                ForwardPlan.Output output = pass.outputs().get(i);
+                if (output instanceof ForwardPlan.Sample) {
+                    sampled[i] = 1000 + output.row();
+                    sampledRow = output.row();
+                } else if (output instanceof ForwardPlan.Target target) {
+                    logProbs[i - firstTarget] = -(target.index() + 1);
+                    isArgmax[i - firstTarget] = target.index() % 2 == 0 ? 1 : 0;
+                } else if (output instanceof ForwardPlan.Logits row) {
+                    logits[i] = new float[] {row.chunk(), row.position()};
+                }
+            }
+            results.collect(pass, new ChunkResults.PassValues(sampled, firstTarget, logProbs, isArgmax, logits));
+        }
+        List<dev.aqlm.runtime.engine.ChunkResult> got = results.results();
+        assertEquals(1000 + sampledRow, got.get(0).nextToken());
+        assertArrayEquals(new float[] {-1, -2, -3}, got.get(1).targetLogProbs(),
+                "the first pass holds the sample, then a target (which comes back at index 1 of its outputs)");
+        assertArrayEquals(new boolean[] {true, false, true}, got.get(1).targetIsArgmax());
+        assertEquals(2, got.get(2).logits().length);
+        assertArrayEquals(new float[] {2, 0}, got.get(2).logits()[0]);
+        assertArrayEquals(new float[] {2, 1}, got.get(2).logits()[1]);
+        assertEquals(dev.aqlm.runtime.engine.ChunkResult.EMPTY, got.get(3));
+    }
+
     @Test
     void inputsAreLaidOutAtFixedAlignedOffsets() {
         BatchInputs layout = new BatchInputs(10);
