@@ -5,9 +5,9 @@ package dev.aqlm.runtime.engine;
  * earlier n-gram match in its own tokens (Hugging Face's prompt-lookup decoding), or by letting a smaller assistant
  * model that shares the tokenizer draft greedily (speculative decoding). Either way the model verifies the draft in one
  * multi-token pass, and the output is exactly what plain decoding with the same sampling settings gives (see
- * {@link DraftVerification}).
+ * {@link DraftVerification}). Serializable: Spark jobs carry it to executors in their task closures.
  */
-public sealed interface Speculation {
+public sealed interface Speculation extends java.io.Serializable {
 
     /** Tokens drafted per pass at most; 0 when not speculating. */
     int draftTokens();

@@ -21,8 +21,10 @@ public record SpeculationCounts(int drafted, int accepted, int forwardPasses) {
     /** One line for stderr and job summaries. */
     public String describe(int generatedTokens) {
         return String.format(java.util.Locale.ROOT,
-                "speculation: %d drafted, %d accepted (%.0f%%), %d forward passes, %.2f tokens per pass",
-                drafted, accepted, 100 * acceptanceRate(), forwardPasses,
+                "speculation: %d drafted, %d accepted (%.0f%%), %.2f accepted per pass, %d forward passes,"
+                        + " %.2f tokens per pass",
+                drafted, accepted, 100 * acceptanceRate(), forwardPasses == 0 ? 0.0 : (double) accepted / forwardPasses,
+                forwardPasses,
                 forwardPasses == 0 ? 0.0 : (double) generatedTokens / forwardPasses);
     }
 }
