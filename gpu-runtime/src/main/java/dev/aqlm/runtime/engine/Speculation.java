@@ -5,9 +5,10 @@ package dev.aqlm.runtime.engine;
  * earlier n-gram match in its own tokens (Hugging Face's prompt-lookup decoding), or by letting a smaller assistant
  * model that shares the tokenizer draft greedily (speculative decoding). Either way the model verifies the draft in one
  * multi-token pass, and the output is exactly what plain decoding with the same sampling settings gives (see
- * {@link DraftVerification}). Serializable: Spark jobs carry it to executors in their task closures.
+ * {@link DraftVerification}). Spark jobs carry it to executors as its {@link #describe()} text ({@link #parse}): Kryo cannot
+ * serialize records.
  */
-public sealed interface Speculation extends java.io.Serializable {
+public sealed interface Speculation {
 
     /** Tokens drafted per pass at most; 0 when not speculating. */
     int draftTokens();
@@ -94,6 +95,26 @@ public sealed interface Speculation extends java.io.Serializable {
             return "assistant:" + assistant.tokens() + ":" + assistant.model();
         }
         return "none";
+    }
+
+    /** The inverse of {@link #describe()}. */
+    static Speculation parse(String text) {
+        String[] parts = text.split(":", 3);
+        try {
+            if (parts[0].equals("none") && parts.length == 1) {
+                return NONE;
+            }
+            if (parts[0].equals("prompt-lookup") && parts.length == 3) {
+                return new PromptLookup(Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+            }
+            if (parts[0].equals("assistant") && parts.length == 3) {
+                return new Assistant(parts[2], Integer.parseInt(parts[1]));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRequestException("'" + text + "' is not a speculation setting: none, prompt-lookup:K:N or"
+                + " assistant:K:MODEL");
     }
 
     private static void requirePositive(String option, int value) {
