@@ -146,7 +146,11 @@ class DataFrameGeneratorTest {
                 drafted += rowDrafted;
                 passes += (int) row.getAs(GeneratedRows.FORWARD_PASSES);
             }
-            assertTrue(drafted > 0, speculation.describe() + " drafted");
+            if (speculation instanceof Speculation.Assistant) {
+                // The model drafting for itself always has a draft (prompt lookup on this random 32000-token model
+                // rarely finds its last token earlier: its drafts are exercised by the engine's fixture tests).
+                assertTrue(drafted > 0, speculation.describe() + " drafted");
+            }
             assertTrue(passes > 0);
         }
     }
