@@ -99,10 +99,10 @@ public final class SpeculationBenchmark {
     }
 
     public static void printTable(List<SpeculationBenchResult> rows, PrintStream out) {
-        out.printf("| %-18s | %-20s | %-16s | %5s | %6s | %6s | %8s | %10s | %10s | %8s |%n", "model", "device", "mode",
+        out.printf("| %-18s | %-20s | %-16s | %5s | %6s | %8s | %8s | %10s | %10s | %8s |%n", "model", "device", "mode",
                 "batch", "passes", "tok/pass", "accept", "tokens/s", "ceiling/s", "vs plain");
         out.println("|" + "-".repeat(20) + "|" + "-".repeat(22) + "|" + "-".repeat(18) + "|" + "-".repeat(7) + "|"
-                + "-".repeat(8) + "|" + "-".repeat(8) + "|" + "-".repeat(10) + "|" + "-".repeat(12) + "|"
+                + "-".repeat(8) + "|" + "-".repeat(10) + "|" + "-".repeat(10) + "|" + "-".repeat(12) + "|"
                 + "-".repeat(12) + "|" + "-".repeat(10) + "|");
         for (SpeculationBenchResult r : rows) {
             out.printf(Locale.ROOT, "| %-18s | %-20s | %-16s | %5d | %6d | %8.2f | %8s | %10.1f | %10.1f | %8s |%n",
