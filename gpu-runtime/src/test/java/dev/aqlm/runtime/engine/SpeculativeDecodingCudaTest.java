@@ -1,6 +1,8 @@
 package dev.aqlm.runtime.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aqlm.runtime.Fixtures;
 import dev.aqlm.runtime.LanguageModel;
@@ -47,13 +49,21 @@ class SpeculativeDecodingCudaTest {
                 }
             }
             List<GenerationResult> results = languageModel.generateRequests(requests);
+            int selfDrafted = 0;
+            int selfAccepted = 0;
             for (int p = 0; p < prompts.size(); p++) {
+                selfDrafted += results.get(p * ways.size() + 2).speculation().drafted();
+                selfAccepted += results.get(p * ways.size() + 2).speculation().accepted();
                 for (int w = 1; w < ways.size(); w++) {
                     assertArrayEquals(results.get(p * ways.size()).completionTokens(),
                             results.get(p * ways.size() + w).completionTokens(),
                             model + " prompt " + p + " " + ways.get(w).describe() + " on CUDA");
                 }
             }
+            // Verification ran (the model drafts for itself), and its logits agreed with the decode graph's argmax
+            // on every draft: the two paths may differ in rounding, but not where it would change a greedy token here.
+            assertTrue(selfDrafted > 0, model + ": no drafts were verified");
+            assertEquals(selfDrafted, selfAccepted, model + ": a self-draft was rejected on CUDA");
         }
     }
 }
