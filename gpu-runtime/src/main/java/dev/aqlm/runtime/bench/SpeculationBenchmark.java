@@ -125,7 +125,8 @@ public final class SpeculationBenchmark {
         root.put("date", Instant.now().toString());
         root.put("java", System.getProperty("java.version"));
         root.put("cpus", Runtime.getRuntime().availableProcessors());
-        ArrayNode results = root.putArray("speculation_results");
+        root.put("mode", "speculation");
+        ArrayNode results = root.putArray("results"); // the key every bench file has: --overwrite recognises it
         for (SpeculationBenchResult row : rows) {
             ObjectNode node = json.valueToTree(row);
             node.fields().forEachRemaining(field -> {
