@@ -12,6 +12,7 @@ import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.InvalidRequestException;
 import dev.aqlm.runtime.engine.Scheduler;
 import dev.aqlm.runtime.engine.SequenceChunk;
+import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.runtime.model.ModelWeights;
@@ -20,6 +21,7 @@ import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import dev.aqlm.runtime.scoring.RequestEncoder;
 import dev.aqlm.runtime.scoring.Scorer;
 import dev.aqlm.runtime.scoring.ScoringSettings;
+import dev.aqlm.runtime.tokenizer.SharedTokenizerCheck;
 import dev.aqlm.runtime.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +45,7 @@ public final class LanguageModel implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final EngineOptions options;
     private final Set<Integer> eosTokenIds;
+    private final Map<String, LanguageModel> assistants = new HashMap<>();
 
     private LanguageModel(Path directory, ModelConfig config, Checkpoint checkpoint, ModelWeights weights,
                           Backend backend, TextTokenizer tokenizer, EngineOptions options) {
@@ -127,12 +130,30 @@ public final class LanguageModel implements AutoCloseable {
     public GenerationRequest request(String id, int[] promptTokens, GenerationSettings settings) {
         return new GenerationRequest(id, promptTokens, settings.sampling(), settings.maxNewTokens(),
                 settings.stopAtEos() ? eosTokenIds : Set.of(), settings.stopStrings(), settings.listener(),
-                settings.truncatePrompts());
+                settings.truncatePrompts(), settings.speculation());
     }
 
     /** A scheduler over this model's backend, for callers that stream requests through it (e.g. a Spark partition). */
     public Scheduler newScheduler() {
-        return new Scheduler(backend, options.maxPrefillTokens(), tokenizer);
+        return new Scheduler(backend, options.maxPrefillTokens(), tokenizer, this::assistantBackend);
+    }
+
+    /**
+     * The backend of an assistant model for speculative decoding, loaded on first use with this model's engine options
+     * (the same slots, context and device) and kept until this model closes.
+     *
+     * @param reference a checkpoint directory or Hugging Face Hub id
+     */
+    public synchronized Backend assistantBackend(String reference) {
+        LanguageModel assistant = assistants.get(reference);
+        if (assistant == null) {
+            Path assistantDirectory = ModelLocation.resolve(reference);
+            SharedTokenizerCheck.require(directory, config, assistantDirectory,
+                    ModelConfigReader.read(assistantDirectory));
+            assistant = load(assistantDirectory, options);
+            assistants.put(reference, assistant);
+        }
+        return assistant.backend();
     }
 
     public synchronized GenerationResult generate(String prompt, GenerationSettings settings) {
@@ -179,6 +200,8 @@ public final class LanguageModel implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        assistants.values().forEach(LanguageModel::close);
+        assistants.clear();
         backend.close();
         if (tokenizer != null) {
             tokenizer.close();

@@ -59,6 +59,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prefill-repeats", defaultValue = "3", description = "timed prefills, averaged (default: ${DEFAULT-VALUE})")
     int prefillRepeats;
 
+    @Option(names = "--speculation-tokens", description = "instead of prefill/decode rows: generate --decode-steps"
+            + " tokens per sequence through the scheduler plainly, with the model drafting K tokens for itself (every"
+            + " draft right: the ceiling), and with prompt lookup of K tokens; reports tokens per forward pass")
+    Integer speculationTokens;
+
     @Option(names = "--work-dir", description = "where synthetic models are written and kept (default: <tmp>/aqlm-spark-bench)")
     Path workDir;
 
@@ -80,6 +85,11 @@ public final class BenchCommand implements Callable<Integer> {
         OptionChecks.requireBenchRun(batches, promptLength, decodeSteps, warmupSteps, prefillRepeats);
         Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
         int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        if (speculationTokens != null) {
+            OptionChecks.requireAtLeast("--speculation-tokens", speculationTokens, 1);
+            return new SpeculationBenchRun(engine.toEngineOptions(), batches, promptLength, decodeSteps,
+                    speculationTokens).run(models, command, file);
+        }
         int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;
         BenchReport report = new BenchReport(command);
         for (Map.Entry<String, Path> entry : models.entrySet()) {

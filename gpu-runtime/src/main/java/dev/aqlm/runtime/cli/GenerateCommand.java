@@ -10,6 +10,8 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.Scheduler;
+import dev.aqlm.runtime.engine.Speculation;
+import dev.aqlm.runtime.engine.SpeculationCounts;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.runtime.io.OutputFile;
 import java.io.BufferedReader;
@@ -63,11 +65,12 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin EngineOptionsMixin engine;
     @Mixin SamplingOptionsMixin sampling;
+    @Mixin SpeculationOptionsMixin speculation;
 
     @Override
     public Integer call() throws IOException {
         // Everything that can be checked is checked before the model loads, which may take minutes.
-        GenerationSettings settings = sampling.toSettings();
+        GenerationSettings settings = sampling.toSettings().withSpeculation(speculation.toSpeculation());
         EngineOptions options = engine.toEngineOptions();
         OutputFile results = null;
         if (input.prompt != null && input.prompt.isBlank()) {
@@ -79,6 +82,11 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         try (LanguageModel languageModel = ModelLoading.load(model, options,
                 config -> ContextLimits.requireUsable(options, settings.maxNewTokens(), config))) {
+            if (settings.speculation() instanceof Speculation.Assistant assistant) {
+                long start = System.nanoTime(); // loaded and checked now, so a bad assistant fails before any prompt
+                languageModel.assistantBackend(assistant.model());
+                System.err.printf("loaded assistant %s in %.1f s%n", assistant.model(), (System.nanoTime() - start) / 1e9);
+            }
             return input.prompt != null ? streamOne(languageModel, settings) : runFile(languageModel, settings, results);
         }
     }
@@ -123,6 +131,9 @@ public final class GenerateCommand implements Callable<Integer> {
         System.err.printf("%d prompt + %d new tokens in %.2f s (%.1f tokens/s), finish: %s%n",
                 result.promptTokens().length, result.completionTokens().length, seconds,
                 result.completionTokens().length / seconds, result.finishReason().label());
+        if (settings.speculation().draftTokens() > 0) {
+            System.err.println(result.speculation().describe(result.completionTokens().length));
+        }
         return 0;
     }
 
@@ -143,6 +154,8 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         int[] failed = {failures.size()};
+        SpeculationCounts[] speculated = {SpeculationCounts.NONE};
+        int[] generated = {0};
         int submitted = prompts.size();
         OutputFile.Content rows = sink -> {
             Writer out = new BufferedWriter(new OutputStreamWriter(sink, StandardCharsets.UTF_8));
@@ -154,6 +167,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 for (GenerationResult result : scheduler.step()) {
                     out.write(resultRow(result, prompts.get(result.id())).toString() + "\n");
                     failed[0] += result.failed() ? 1 : 0;
+                    speculated[0] = speculated[0].plus(result.speculation());
+                    generated[0] += result.completionTokens().length;
                     progress.advance(1, result.completionTokens().length);
                 }
                 out.flush(); // rows reach stdout as they finish
@@ -173,6 +188,9 @@ public final class GenerateCommand implements Callable<Integer> {
             if (System.out.checkError()) { // a PrintStream keeps its write errors to itself
                 throw new AqlmException("cannot write the results to stdout (is it a full disk or a closed pipe?)");
             }
+        }
+        if (settings.speculation().draftTokens() > 0) {
+            System.err.println(speculated[0].describe(generated[0]));
         }
         if (!failures.isEmpty()) {
             System.err.println(failures.size() + " line(s) could not be used; their rows carry the error");
@@ -195,6 +213,9 @@ public final class GenerateCommand implements Callable<Integer> {
         row.put("completion_tokens", result.completionTokens().length);
         row.put("finish_reason", result.finishReason().label());
         row.put("latency_ms", result.latencyNanos() / 1e6);
+        row.put("drafted_tokens", result.speculation().drafted());
+        row.put("accepted_tokens", result.speculation().accepted());
+        row.put("forward_passes", result.speculation().forwardPasses());
         row.put("error", result.error());
         return row;
     }

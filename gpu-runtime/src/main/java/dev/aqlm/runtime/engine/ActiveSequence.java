@@ -21,6 +21,10 @@ final class ActiveSequence {
     private int length;
     private int cached;
     private int streamed;
+    private int assistantCached; // positions of this sequence in its slot of the assistant's KV cache
+    private int drafted;
+    private int accepted;
+    private int forwardPasses;
 
     /** @param truncatedPromptTokens tokens {@link PromptTruncation} cut from the prompt before {@code request} */
     ActiveSequence(GenerationRequest request, int truncatedPromptTokens, TextTokenizer tokenizer) {
@@ -61,6 +65,69 @@ final class ActiveSequence {
 
     void cached(int positions) {
         cached = positions;
+    }
+
+    /** Draft tokens worth verifying now: none past max_new_tokens (the pass adds one of its own) or the context. */
+    int draftBudget(int contextLength) {
+        int generated = length - request.promptTokens().length;
+        int room = Math.min(request.maxNewTokens() - generated - 1, contextLength - length);
+        return Math.max(0, Math.min(request.speculation().draftTokens(), room));
+    }
+
+    /** A prompt-lookup draft from the sequence's own tokens, prompt and completion alike. */
+    int[] promptLookupDraft(int budget) {
+        Speculation.PromptLookup lookup = (Speculation.PromptLookup) request.speculation();
+        return PromptLookupDrafts.propose(tokens, length, lookup.ngram(), budget);
+    }
+
+    /** The model's pass over [last token, draft...], with logits at each position to verify the draft against. */
+    SequenceChunk verificationChunk(int slot, int[] draft) {
+        int[] chunk = new int[draft.length + 1];
+        chunk[0] = tokens[length - 1];
+        System.arraycopy(draft, 0, chunk, 1, draft.length);
+        return new SequenceChunk(slot, cached, chunk, ChunkOutput.ALL_LOGITS);
+    }
+
+    /**
+     * Appends what the verification pass emits ({@link DraftVerification}) and rolls the KV cache back to the accepted
+     * tokens: the rejected drafts' positions are simply overwritten later. Returns the result if the sequence finished.
+     */
+    GenerationResult verified(SequenceChunk chunk, float[][] logits, int[] draft, int contextLength) {
+        int[] emitted = DraftVerification.emitted(logits, draft, request.sampling(), chunk.endPosition() - draft.length);
+        int matched = emitted.length - 1;
+        drafted += draft.length;
+        accepted += matched;
+        forwardPasses++;
+        cached = chunk.startPosition() + 1 + matched; // the last token, then the accepted drafts
+        for (int token : emitted) {
+            GenerationResult result = accept(token, contextLength);
+            if (result != null) {
+                return result;
+            }
+        }
+        assistantCached = Math.min(assistantCached, length - 1);
+        return null;
+    }
+
+    /** Counts a plain pass that produced this sequence's next token. */
+    void sampledInPass() {
+        forwardPasses++;
+    }
+
+    /** The assistant's next drafting chunk: what it has not cached yet, up to and including the last token. */
+    SequenceChunk assistantCatchUp(int slot) {
+        SequenceChunk chunk = new SequenceChunk(slot, assistantCached,
+                Arrays.copyOfRange(tokens, assistantCached, length), new ChunkOutput.NextToken(SamplingParams.GREEDY));
+        assistantCached = length;
+        return chunk;
+    }
+
+    /** The assistant's chunk that feeds back its own draft token number {@code index} (0-based). */
+    SequenceChunk assistantFeed(int slot, int draftToken, int index) {
+        SequenceChunk chunk = new SequenceChunk(slot, length + index, new int[] {draftToken},
+                new ChunkOutput.NextToken(SamplingParams.GREEDY));
+        assistantCached = length + index + 1;
+        return chunk;
     }
 
     /** Appends a sampled token; returns the result if the sequence is now finished. */
@@ -126,7 +193,8 @@ final class ActiveSequence {
         }
         long now = System.nanoTime();
         return new GenerationResult(request.id(), request.promptTokens(), truncatedPromptTokens, completionTokens,
-                completion, reason, admittedAt - submittedAt, now - admittedAt, null);
+                completion, reason, admittedAt - submittedAt, now - admittedAt, null,
+                new SpeculationCounts(drafted, accepted, forwardPasses));
     }
 
     private void emit(int token, int upTo) {

@@ -10,16 +10,19 @@ package dev.aqlm.runtime.engine;
  *                              without a tokenizer
  * @param latencyNanos          from admission into a slot to the last token
  * @param queuedNanos           from submission to admission
+ * @param speculation           drafted and accepted tokens and forward passes (measured also without speculation)
  */
 public record GenerationResult(String id, int[] promptTokens, int truncatedPromptTokens,
                                int[] completionTokens, String completion, FinishReason finishReason,
-                               long queuedNanos, long latencyNanos, String error) {
+                               long queuedNanos, long latencyNanos, String error,
+                               SpeculationCounts speculation) {
 
     public boolean failed() {
         return error != null;
     }
 
     public static GenerationResult failure(String id, int[] promptTokens, String error) {
-        return new GenerationResult(id, promptTokens, 0, new int[0], "", FinishReason.ERROR, 0, 0, error);
+        return new GenerationResult(id, promptTokens, 0, new int[0], "", FinishReason.ERROR, 0, 0, error,
+                SpeculationCounts.NONE);
     }
 }

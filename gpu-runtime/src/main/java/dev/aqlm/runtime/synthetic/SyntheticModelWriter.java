@@ -27,6 +27,7 @@ public final class SyntheticModelWriter {
     private final DType dtype;
     private final AqlmConfig quantization;
     private final long seed;
+    private boolean withTokenizer = true;
 
     /** @param quantization the AQLM scheme of every attention and MLP linear, or null for a dense model */
     public SyntheticModelWriter(SyntheticShape shape, DType dtype, AqlmConfig quantization, long seed) {
@@ -58,11 +59,22 @@ public final class SyntheticModelWriter {
         return new AqlmConfig(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), group, 1, List.of());
     }
 
+    /**
+     * Writes no tokenizer files: for token-level tests on vocabularies too small for the byte-level tokenizer (e.g. 8
+     * tokens, where every probability can be checked by counting).
+     */
+    public SyntheticModelWriter withoutTokenizer() {
+        withTokenizer = false;
+        return this;
+    }
+
     public void write(Path directory) {
         try {
             Files.createDirectories(directory);
             Files.writeString(directory.resolve("config.json"), configJson());
-            ByteLevelTokenizerFiles.write(directory, shape.vocab(), shape.maxPositions());
+            if (withTokenizer) {
+                ByteLevelTokenizerFiles.write(directory, shape.vocab(), shape.maxPositions());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write synthetic model to " + directory, e);
         }

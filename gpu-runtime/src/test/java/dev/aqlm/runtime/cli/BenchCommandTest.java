@@ -113,4 +113,35 @@ class BenchCommandTest {
                 .contains("is not a bench results file").doesNotContain("loaded ");
         assertEquals("{\"mine\": true}", java.nio.file.Files.readString(notes));
     }
+
+    @Test
+    void speculationModeMeasuresTokensPerPassAgainstPlainDecoding() throws Exception {
+        Path json = dir.resolve("speculation.json");
+        PrintStream originalOut = System.out;
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(table, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1,2",
+                "--prompt-length", "8", "--decode-steps", "11", "--speculation-tokens", "4",
+                "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(), "--json", json.toString()});
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertEquals(0, exit);
+        JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+        List<String> modes = new ArrayList<>();
+        for (JsonNode row : results) {
+            modes.add(row.get("mode").asText() + " b" + row.get("batch").asInt());
+            assertThat(row.get("tokensPerSecond").asDouble()).isPositive();
+        }
+        assertThat(modes).containsExactly("plain b1", "self-draft 4 b1", "prompt-lookup 4 b1", "plain b2",
+                "self-draft 4 b2", "prompt-lookup 4 b2");
+        assertEquals(1.0, results.get(0).get("tokensPerPass").asDouble(), 0.0, "plain: one token per pass");
+        // 11 tokens: 1 from the prompt's pass, then two verification passes of 4 accepted drafts + 1 token each.
+        JsonNode selfDraft = results.get(1);
+        assertEquals(1.0, selfDraft.get("acceptance").asDouble(), 0.0, "the model drafting for itself is always right");
+        assertEquals(11.0 / 3, selfDraft.get("tokensPerPass").asDouble(), 1e-9);
+        assertThat(table.toString(StandardCharsets.UTF_8)).contains("| self-draft 4     |");
+    }
 }

@@ -77,6 +77,46 @@ class GenerateCommandTest {
     }
 
     @Test
+    void speculationPrintsWhatPlainDecodingPrintsAndReportsAcceptedTokensPerPass() {
+        String model = Fixtures.model(MODEL).toString();
+        String prompt = "The cat sat on the mat. The cat sat on the";
+        List<String> common = List.of("generate", "--model", model, "--prompt", prompt, "--max-new-tokens", "32",
+                "--backend", "cpu", "--context-length", "64");
+        assertEquals(0, run(common.toArray(String[]::new)));
+        String plain = stdout.toString(StandardCharsets.UTF_8);
+        assertThat(plain.strip()).isNotEmpty();
+        for (List<String> speculation : List.of(List.of("--prompt-lookup-tokens", "4"),
+                List.of("--assistant-model", model, "--assistant-tokens", "4"))) {
+            stdout.reset();
+            stderr.reset();
+            List<String> args = new java.util.ArrayList<>(common);
+            args.addAll(speculation);
+            assertEquals(0, run(args.toArray(String[]::new)), errors());
+            assertEquals(plain, stdout.toString(StandardCharsets.UTF_8), String.join(" ", speculation));
+            assertThat(errors()).containsPattern("speculation: \\d+ drafted, \\d+ accepted \\(\\d+%\\), [0-9.]+ accepted per"
+                    + " pass, \\d+ forward passes");
+        }
+        // The model drafting for itself: 31 tokens after the prompt's pass, 4 drafts + 1 per verification pass.
+        assertThat(errors()).contains("(100%)").contains(" 8 forward passes");
+    }
+
+    @Test
+    void contradictoryOrMismatchedSpeculationIsRefusedByName() {
+        String model = Fixtures.model(MODEL).toString();
+        assertEquals(1, run("generate", "--model", model, "--prompt", "Hi", "--prompt-lookup-ngram", "3"));
+        assertThat(errors()).contains("--prompt-lookup-ngram needs --prompt-lookup-tokens");
+        stderr.reset();
+        assertEquals(1, run("generate", "--model", model, "--prompt", "Hi", "--prompt-lookup-tokens", "4",
+                "--assistant-model", model));
+        assertThat(errors()).contains("choose one");
+        stderr.reset();
+        String other = Fixtures.model("llama-tiny-aqlm-2x8").toString();
+        assertEquals(1, run("generate", "--model", model, "--prompt", "Hi", "--backend", "cpu", "--max-new-tokens",
+                "8", "--context-length", "64", "--assistant-model", other));
+        assertThat(errors()).contains("does not share the tokenizer").contains("vocabulary has 512 tokens");
+    }
+
+    @Test
     void promptFileGivesOneRowPerLineWithErrorsForBadLines() throws Exception {
         List<Fixtures.GoldenPrompt> golden = Fixtures.goldenPrompts(MODEL);
         Path prompts = dir.resolve("prompts.jsonl");

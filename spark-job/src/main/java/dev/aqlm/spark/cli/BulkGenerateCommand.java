@@ -5,6 +5,7 @@ import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
+import dev.aqlm.runtime.cli.SpeculationOptionsMixin;
 import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.spark.generate.GenerateJob;
@@ -89,6 +90,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
 
     @Mixin EngineOptionsMixin engine;
     @Mixin SamplingOptionsMixin sampling;
+    @Mixin SpeculationOptionsMixin speculation;
 
     @Override
     public Integer call() {
@@ -130,7 +132,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
                 .maxNewTokens(settings.maxNewTokens()).temperature(settings.sampling().temperature())
                 .topK(settings.sampling().topK()).topP(settings.sampling().topP()).seed(settings.sampling().seed())
                 .stopStrings(settings.stopStrings()).stopAtEos(settings.stopAtEos()).chat(chat, template)
-                .truncatePrompts(settings.truncatePrompts())
+                .truncatePrompts(settings.truncatePrompts()).speculation(speculation.toSpeculation())
                 .partitions(partitions).commitEveryRows(commitEvery).queueDepth(queueDepth)
                 .faultInjection(injectFault).progressIntervalSeconds(progressInterval)
                 .build();

@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.SpeculationCounts;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -23,6 +24,10 @@ public final class GeneratedRows {
     public static final String LATENCY_MS = "latency_ms";
     public static final String ERROR = "error";
     public static final String MODEL = "model";
+    /** Speculation, measured per row: draft tokens verified, of which accepted, and the model's passes; null on error. */
+    public static final String DRAFTED_TOKENS = "drafted_tokens";
+    public static final String ACCEPTED_TOKENS = "accepted_tokens";
+    public static final String FORWARD_PASSES = "forward_passes";
 
     public static final StructType SCHEMA = new StructType(new StructField[] {
             DataTypes.createStructField(ID, DataTypes.StringType, false),
@@ -40,6 +45,9 @@ public final class GeneratedRows {
             DataTypes.createStructField(PromptColumns.TOP_K, DataTypes.IntegerType, true),
             DataTypes.createStructField(PromptColumns.MAX_NEW_TOKENS, DataTypes.IntegerType, true),
             DataTypes.createStructField(PromptColumns.SEED, DataTypes.LongType, true),
+            DataTypes.createStructField(DRAFTED_TOKENS, DataTypes.IntegerType, true),
+            DataTypes.createStructField(ACCEPTED_TOKENS, DataTypes.IntegerType, true),
+            DataTypes.createStructField(FORWARD_PASSES, DataTypes.IntegerType, true),
     });
 
     /** Columns that depend on timing, not on the model and settings: excluded when runs are compared. */
@@ -59,21 +67,22 @@ public final class GeneratedRows {
      */
     public static Row success(String id, String prompt, String completion, int promptTokens,
                               int truncatedPromptTokens, int completionTokens, String finishReason, double latencyMs,
-                              String model, RowSettings settings) {
+                              String model, RowSettings settings, SpeculationCounts speculation) {
         return row(id, prompt, completion, promptTokens, truncatedPromptTokens, completionTokens, finishReason,
-                latencyMs, null, model, settings);
+                latencyMs, null, model, settings, speculation);
     }
 
     /** @param promptTokens the prompt's length when it was tokenized, else null */
     public static Row failure(String id, String prompt, Integer promptTokens, String error, String model,
                               RowSettings settings) {
-        return row(id, prompt, "", promptTokens, null, 0, "error", null, error, model, settings);
+        return row(id, prompt, "", promptTokens, null, 0, "error", null, error, model, settings, null);
     }
 
     private static Row row(String id, String prompt, String completion, Integer promptTokens,
                            Integer truncatedPromptTokens, int completionTokens, String finishReason, Double latencyMs,
-                           String error, String model, RowSettings s) {
+                           String error, String model, RowSettings s, SpeculationCounts c) {
         return RowFactory.create(id, prompt, completion, promptTokens, truncatedPromptTokens, completionTokens,
-                finishReason, latencyMs, error, model, s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), s.seed());
+                finishReason, latencyMs, error, model, s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), s.seed(),
+                c == null ? null : c.drafted(), c == null ? null : c.accepted(), c == null ? null : c.forwardPasses());
     }
 }

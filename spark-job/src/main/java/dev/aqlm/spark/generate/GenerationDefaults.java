@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.Speculation;
 import java.io.Serializable;
 import java.util.List;
 
@@ -21,6 +22,7 @@ public final class GenerationDefaults implements Serializable {
     private final boolean applyChatTemplate;
     private final String chatTemplate;
     private final boolean truncatePrompts;
+    private final String speculation; // Speculation.describe(): Kryo cannot serialize records
 
     /**
      * @param modelLabel        what the output's model column says (the --model the user gave)
@@ -33,6 +35,15 @@ public final class GenerationDefaults implements Serializable {
     public GenerationDefaults(String modelLabel, int maxNewTokens, double temperature, int topK, double topP,
                               long jobSeed, List<String> stopStrings, boolean stopAtEos, boolean applyChatTemplate,
                               String chatTemplate, boolean truncatePrompts) {
+        this(modelLabel, maxNewTokens, temperature, topK, topP, jobSeed, stopStrings, stopAtEos, applyChatTemplate,
+                chatTemplate, truncatePrompts, Speculation.NONE);
+    }
+
+    /** @param speculation how rows draft several tokens per pass (never changes their tokens) */
+    public GenerationDefaults(String modelLabel, int maxNewTokens, double temperature, int topK, double topP,
+                              long jobSeed, List<String> stopStrings, boolean stopAtEos, boolean applyChatTemplate,
+                              String chatTemplate, boolean truncatePrompts, Speculation speculation) {
+        this.speculation = speculation.describe();
         this.modelLabel = modelLabel;
         this.maxNewTokens = maxNewTokens;
         this.temperature = temperature;
@@ -88,5 +99,9 @@ public final class GenerationDefaults implements Serializable {
 
     public boolean truncatePrompts() {
         return truncatePrompts;
+    }
+
+    public Speculation speculation() {
+        return Speculation.parse(speculation);
     }
 }

@@ -3,7 +3,9 @@ package dev.aqlm.spark.generate;
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.ContextLimits;
 import dev.aqlm.runtime.engine.SamplingParams;
+import dev.aqlm.runtime.engine.Speculation;
 import dev.aqlm.runtime.model.ModelConfigReader;
+import dev.aqlm.runtime.tokenizer.SharedTokenizerCheck;
 import dev.aqlm.spark.prompt.ChatTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,12 @@ final class GenerationPreflight {
             return; // a Hub id or a path only the executors see: they check it when they load
         }
         ContextLimits.requireUsable(spec.engine(), d.maxNewTokens(), ModelConfigReader.read(directory));
+        if (d.speculation() instanceof Speculation.Assistant assistant
+                && Files.isDirectory(Path.of(assistant.model()))) { // else the executors check it when they load it
+            Path assistantDirectory = Path.of(assistant.model());
+            SharedTokenizerCheck.require(directory, ModelConfigReader.read(directory), assistantDirectory,
+                    ModelConfigReader.read(assistantDirectory));
+        }
         if (d.applyChatTemplate()) {
             ChatTemplate.forModel(directory, d.chatTemplate()).renderUserPrompt("Hello");
         }

@@ -1,6 +1,7 @@
 package dev.aqlm.spark.generate;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.Speculation;
 import java.util.List;
 
 /**
@@ -64,6 +65,7 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         private boolean chat;
         private String chatTemplate;
         private boolean truncatePrompts;
+        private Speculation speculation = Speculation.NONE;
         private int partitions;
         private int queueDepth;
         private String faultInjection;
@@ -156,6 +158,16 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
             return self();
         }
 
+        /**
+         * Draft several tokens per forward pass by prompt lookup or with an assistant model
+         * ({@code new Speculation.PromptLookup(4, 2)}, {@code new Speculation.Assistant(dir, 5)}); the rows' tokens
+         * are the same as without, their drafted/accepted/forward-pass columns say what it did.
+         */
+        public B speculation(Speculation value) {
+            speculation = value == null ? Speculation.NONE : value;
+            return self();
+        }
+
         public B partitions(int value) {
             partitions = value;
             return self();
@@ -173,7 +185,7 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
 
         GenerationSpec generationSpec() {
             GenerationDefaults defaults = new GenerationDefaults(model, maxNewTokens, temperature, topK, topP, seed,
-                    stopStrings, stopAtEos, chat, chatTemplate, truncatePrompts);
+                    stopStrings, stopAtEos, chat, chatTemplate, truncatePrompts, speculation);
             return new GenerationSpec(model, engine, defaults, promptColumn, idColumn, rowOverrides, partitions,
                     queueDepth, faultInjection);
         }

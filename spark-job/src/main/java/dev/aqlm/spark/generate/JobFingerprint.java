@@ -39,7 +39,8 @@ public final class JobFingerprint {
     /** Bytes of each weight file's start and end that are hashed: enough to tell checkpoints apart, cheap to read. */
     private static final int SAMPLE_BYTES = 1 << 20;
     /** Settings added after outputs were already written: an older fingerprint without one had this value. */
-    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false");
+    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false",
+            "speculation", "none");
 
     private final Map<String, String> fields;
 
@@ -69,6 +70,7 @@ public final class JobFingerprint {
         fields.put("stop", String.join("\u241F", d.stopStrings()));
         fields.put("stop_at_eos", Boolean.toString(d.stopAtEos()));
         fields.put("truncate_prompts", Boolean.toString(d.truncatePrompts()));
+        fields.put("speculation", d.speculation().describe());
         fields.put("output_format", spec.outputFormat().name().toLowerCase());
         return new JobFingerprint(fields);
     }

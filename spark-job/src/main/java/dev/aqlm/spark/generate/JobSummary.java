@@ -38,6 +38,12 @@ public record JobSummary(String output, OutputFormat format, long inputRows, lon
                     thisRun.truncatedRows());
         }
         out.printf("tokens:      %d prompt, %d completion%n", thisRun.promptTokens(), thisRun.completionTokens());
+        if (thisRun.draftedTokens() > 0) {
+            out.printf("speculation: %d draft tokens verified, %d accepted (%.0f%%), %.2f completion tokens per"
+                    + " forward pass%n", thisRun.draftedTokens(), thisRun.acceptedTokens(),
+                    100.0 * thisRun.acceptedTokens() / thisRun.draftedTokens(),
+                    (double) thisRun.completionTokens() / Math.max(1, thisRun.forwardPasses()));
+        }
         out.printf("throughput:  %.1f completion tokens/s, %.2f rows/s over %.1f s (%d commit wave%s)%n",
                 completionTokensPerSecond(), rowsPerSecond(), seconds, waves, waves == 1 ? "" : "s");
         if (!tokensPerSecondByExecutor.isEmpty()) {

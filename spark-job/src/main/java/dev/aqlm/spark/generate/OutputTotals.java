@@ -19,10 +19,14 @@ import org.apache.spark.sql.SparkSession;
  *
  * @param truncatedRows rows whose prompt was cut to fit the context window (--truncate-prompts)
  * @param commonErrors  the most frequent error messages and their counts, most frequent first
+ * @param draftedTokens  speculation's draft tokens verified (rows written before those columns existed count 0)
+ * @param acceptedTokens of which accepted
+ * @param forwardPasses  the model's passes that produced tokens
  */
 public record OutputTotals(long rows, long errors, long truncatedRows, long promptTokens, long completionTokens,
-                           Map<String, Long> commonErrors) {
-    public static final OutputTotals NONE = new OutputTotals(0, 0, 0, 0, 0, Map.of());
+                           Map<String, Long> commonErrors, long draftedTokens, long acceptedTokens,
+                           long forwardPasses) {
+    public static final OutputTotals NONE = new OutputTotals(0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
     private static final int COMMON_ERRORS = 3;
     /** Error messages are grouped by their start: the tail often names the row (a token count, a value). */
     public static final int ERROR_PREFIX = 60;
@@ -32,7 +36,10 @@ public record OutputTotals(long rows, long errors, long truncatedRows, long prom
         Row totals = rows(spark, output, format).agg(count(lit(1)), count(col(GeneratedRows.ERROR)),
                 count(when(col(GeneratedRows.TRUNCATED_PROMPT_TOKENS).gt(0), lit(1))),
                 coalesce(sum(GeneratedRows.PROMPT_TOKENS), lit(0L)),
-                coalesce(sum(GeneratedRows.COMPLETION_TOKENS), lit(0L))).first();
+                coalesce(sum(GeneratedRows.COMPLETION_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRows.DRAFTED_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRows.ACCEPTED_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRows.FORWARD_PASSES), lit(0L))).first();
         Map<String, Long> common = new LinkedHashMap<>();
         if (totals.getLong(1) > 0) {
             for (Row row : rows(spark, output, format).where(col(GeneratedRows.ERROR).isNotNull())
@@ -42,7 +49,7 @@ public record OutputTotals(long rows, long errors, long truncatedRows, long prom
             }
         }
         return new OutputTotals(totals.getLong(0), totals.getLong(1), totals.getLong(2), totals.getLong(3),
-                totals.getLong(4), common);
+                totals.getLong(4), common, totals.getLong(5), totals.getLong(6), totals.getLong(7));
     }
 
     /** The output's rows with the output schema (given explicitly, so a folder without data files reads as empty). */
@@ -53,6 +60,7 @@ public record OutputTotals(long rows, long errors, long truncatedRows, long prom
     public OutputTotals minus(OutputTotals earlier) {
         return new OutputTotals(rows - earlier.rows, errors - earlier.errors, truncatedRows - earlier.truncatedRows,
                 promptTokens - earlier.promptTokens,
-                completionTokens - earlier.completionTokens, commonErrors);
+                completionTokens - earlier.completionTokens, commonErrors, draftedTokens - earlier.draftedTokens,
+                acceptedTokens - earlier.acceptedTokens, forwardPasses - earlier.forwardPasses);
     }
 }

@@ -64,7 +64,8 @@ final class RowRequests {
             SamplingParams sampling = new SamplingParams(settings.temperature(), settings.topK(), settings.topP(),
                     settings.seed());
             GenerationSettings generation = new GenerationSettings(settings.maxNewTokens(), sampling,
-                    defaults.stopStrings(), defaults.stopAtEos(), null, defaults.truncatePrompts());
+                    defaults.stopStrings(), defaults.stopAtEos(), null, defaults.truncatePrompts(),
+                    defaults.speculation());
             return new PreparedRow(id, prompt, model.request(id, tokens, generation), settings, tokens.length, null);
         } catch (RuntimeException e) { // out-of-range sampling values
             return PreparedRow.failed(id, prompt, settings, tokens.length, e.getMessage());

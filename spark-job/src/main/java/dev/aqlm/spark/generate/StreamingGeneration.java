@@ -87,7 +87,7 @@ final class StreamingGeneration implements Iterator<Row> {
         counters.record(result.promptTokens().length, result.completionTokens().length, false);
         return GeneratedRows.success(row.id(), row.prompt(), result.completion(), result.promptTokens().length,
                 result.truncatedPromptTokens(), result.completionTokens().length, result.finishReason().label(), result.latencyNanos() / 1e6,
-                modelLabel, row.settings());
+                modelLabel, row.settings(), result.speculation());
     }
 
     private Row failure(PreparedRow row, String error) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.Speculation;
 import dev.aqlm.spark.generate.GenerateJobSpec;
 import dev.aqlm.spark.generate.InputFormat;
 import dev.aqlm.spark.generate.OutputFormat;
@@ -57,6 +58,22 @@ class BulkGenerateCommandTest {
         assertEquals(8, spec.generation().partitions());
         assertTrue(!spec.generation().rowOverrides());
         assertTrue(spec.generation().defaults().truncatePrompts());
+    }
+
+    @Test
+    void speculationOptionsArriveAsOneSetting() {
+        assertEquals(Speculation.NONE, spec("--model", "m", "--input", "i", "--output", "o")
+                .generation().defaults().speculation());
+        assertEquals(new Speculation.PromptLookup(4, 3), spec("--model", "m", "--input", "i", "--output", "o",
+                "--prompt-lookup-tokens", "4", "--prompt-lookup-ngram", "3").generation().defaults().speculation());
+        assertEquals(new Speculation.Assistant("org/small", 5), spec("--model", "m", "--input", "i", "--output", "o",
+                "--assistant-model", "org/small").generation().defaults().speculation());
+        AqlmException both = assertThrows(AqlmException.class, () -> spec("--model", "m", "--input", "i", "--output",
+                "o", "--prompt-lookup-tokens", "4", "--assistant-model", "org/small"));
+        assertTrue(both.getMessage().contains("choose one"), both.getMessage());
+        AqlmException zero = assertThrows(AqlmException.class, () -> spec("--model", "m", "--input", "i", "--output",
+                "o", "--prompt-lookup-tokens", "0"));
+        assertTrue(zero.getMessage().contains("--prompt-lookup-tokens must be at least 1"), zero.getMessage());
     }
 
     @Test

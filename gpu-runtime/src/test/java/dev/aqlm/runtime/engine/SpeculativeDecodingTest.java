@@ -1,0 +1,103 @@
+package dev.aqlm.runtime.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.aqlm.runtime.Fixtures;
+import dev.aqlm.runtime.LanguageModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Speculation never changes the tokens: on every fixture model, greedy and seeded sampling with prompt lookup and
+ * with an assistant give exactly what plain decoding gives, with plain and speculating sequences in one batch.
+ */
+class SpeculativeDecodingTest {
+    private static final int NEW_TOKENS = 24;
+    private static final SamplingParams HOT = new SamplingParams(0.9, 40, 0.95, 7);
+
+    static List<String> models() {
+        return Fixtures.modelNames();
+    }
+
+    /** A different checkpoint with the same tokenizer where the fixtures have one, else the model drafts for itself. */
+    private static String assistantFor(String model) {
+        return model.equals("llama-mistraltok-aqlm-2x8") ? model : "llama-tiny-aqlm-2x8";
+    }
+
+    private static LanguageModel load(String model) {
+        return LanguageModel.load(Fixtures.model(model), EngineOptions.cpu().withSlots(6).withContextLength(128)
+                .withMaxPrefillTokens(16));
+    }
+
+    /** Each golden prompt twice over, so prompt lookup finds n-grams to copy. */
+    private static List<int[]> prompts(String model) {
+        List<int[]> prompts = new ArrayList<>();
+        for (Fixtures.GoldenPrompt prompt : Fixtures.goldenPrompts(model)) {
+            int[] ids = prompt.inputIds();
+            int[] twice = new int[ids.length * 2];
+            System.arraycopy(ids, 0, twice, 0, ids.length);
+            System.arraycopy(ids, 0, twice, ids.length, ids.length);
+            prompts.add(twice);
+        }
+        return prompts;
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void greedyAndSeededSamplingWithSpeculationEqualPlainDecoding(String model) {
+        List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 2),
+                new Speculation.Assistant(Fixtures.model(assistantFor(model)).toString(), 3));
+        try (LanguageModel languageModel = load(model)) {
+            List<int[]> prompts = prompts(model);
+            for (SamplingParams sampling : List.of(SamplingParams.GREEDY, HOT)) {
+                List<GenerationRequest> requests = new ArrayList<>();
+                for (int p = 0; p < prompts.size(); p++) {
+                    for (int w = 0; w < ways.size(); w++) {
+                        requests.add(new GenerationRequest(p + "/" + w, prompts.get(p), sampling, NEW_TOKENS, Set.of(),
+                                List.of(), null, false, ways.get(w)));
+                    }
+                }
+                List<GenerationResult> results = languageModel.generateRequests(requests); // all ways in one batch
+                SpeculationCounts lookup = SpeculationCounts.NONE;
+                SpeculationCounts assistant = SpeculationCounts.NONE;
+                for (int p = 0; p < prompts.size(); p++) {
+                    GenerationResult plain = results.get(p * ways.size());
+                    assertEquals(NEW_TOKENS, plain.completionTokens().length);
+                    assertEquals(NEW_TOKENS, plain.speculation().forwardPasses(), "plain decoding: one token per pass");
+                    for (int w = 1; w < ways.size(); w++) {
+                        GenerationResult speculated = results.get(p * ways.size() + w);
+                        assertArrayEquals(plain.completionTokens(), speculated.completionTokens(),
+                                model + " prompt " + p + " " + ways.get(w).describe() + " " + sampling);
+                    }
+                    lookup = lookup.plus(results.get(p * ways.size() + 1).speculation());
+                    assistant = assistant.plus(results.get(p * ways.size() + 2).speculation());
+                }
+                assertThat(lookup.drafted()).as("prompt lookup found drafts to verify").isPositive();
+                assertThat(assistant.drafted()).isPositive();
+                if (assistantFor(model).equals(model) && sampling.isGreedy()) {
+                    // A model drafting greedily for itself is always right: the mechanical ceiling.
+                    assertEquals(assistant.drafted(), assistant.accepted());
+                    assertThat(assistant.forwardPasses()).isLessThan(prompts.size() * NEW_TOKENS / 3);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void seededSpeculativeRunsRepeat(String model) {
+        try (LanguageModel languageModel = load(model)) {
+            int[] prompt = prompts(model).get(0);
+            GenerationRequest request = new GenerationRequest("r", prompt, HOT.withSeed(99), NEW_TOKENS, Set.of(),
+                    List.of(), null, false, new Speculation.PromptLookup(3, 1));
+            int[] first = languageModel.generateRequests(List.of(request)).get(0).completionTokens();
+            int[] second = languageModel.generateRequests(List.of(request)).get(0).completionTokens();
+            assertArrayEquals(first, second);
+        }
+    }
+}
