@@ -1,0 +1,144 @@
+package dev.aqlm.runtime.engine;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A value for every {@link GenerationOptions generation option}: what the CLI, {@code GenerationSpec}, a row's
+ * overrides and the DataFrame API all build, and the one place that turns options into the engine's
+ * {@link GenerationSettings} (including the temperature rule). Immutable and serializable (it travels to Spark
+ * executors in task closures).
+ */
+public final class GenerationValues implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Every option at its default: greedy, 128 new tokens. */
+    public static final GenerationValues DEFAULTS = defaults();
+
+    /** Option name to value, every option present (temperature's value may be null: absent). */
+    private final LinkedHashMap<String, Object> values;
+
+    private GenerationValues(LinkedHashMap<String, Object> values) {
+        this.values = values;
+    }
+
+    private static GenerationValues defaults() {
+        LinkedHashMap<String, Object> values = new LinkedHashMap<>();
+        GenerationOptions.ALL.forEach(option -> values.put(option.name(), option.defaultValue()));
+        return new GenerationValues(values);
+    }
+
+    public <T> T get(GenerationOption<T> option) {
+        return option.cast(values.get(option.name()));
+    }
+
+    /** This value with {@code option} set; {@code label} names the setting in the error a bad value gets. */
+    public <T> GenerationValues with(GenerationOption<T> option, T value, String label) {
+        LinkedHashMap<String, Object> changed = new LinkedHashMap<>(values);
+        changed.put(option.name(), option.requireValid(value, label));
+        return new GenerationValues(changed);
+    }
+
+    public <T> GenerationValues with(GenerationOption<T> option, T value) {
+        return with(option, value, option.name());
+    }
+
+    /**
+     * This value with a row's override columns applied: {@code columnText} gives a column's text, or null/blank when
+     * the row has none. A value that is not of the column's type fails with IllegalArgumentException naming the column.
+     */
+    public GenerationValues withOverrides(UnaryOperator<String> columnText) {
+        GenerationValues result = this;
+        for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.ROW_OVERRIDE)) {
+            result = result.withText(option, columnText.apply(option.name()));
+        }
+        return result;
+    }
+
+    private <T> GenerationValues withText(GenerationOption<T> option, String text) {
+        if (text == null || text.isBlank()) {
+            return this;
+        }
+        T value;
+        try {
+            value = option.parse(text);
+        } catch (NumberFormatException | ArithmeticException e) { // ArithmeticException: out of the type's range
+            throw new IllegalArgumentException("column '" + option.name() + "' is '" + abbreviate(text) + "', not "
+                    + (option.type() == Double.class ? "a number" : "an integer"));
+        }
+        return with(option, value, "column '" + option.name() + "'");
+    }
+
+    /**
+     * The temperature rule, stated once: an explicit temperature is used as given; without one, asking for top-k,
+     * top-p or min-p means sampling at temperature 1.0 (as Hugging Face does), and asking for none of them is greedy.
+     */
+    public double temperature() {
+        Double given = get(GenerationOptions.TEMPERATURE);
+        if (given != null) {
+            return given;
+        }
+        boolean samplingAsked = get(GenerationOptions.TOP_K) > 0 || get(GenerationOptions.TOP_P) < 1.0
+                || get(GenerationOptions.MIN_P) > 0;
+        return samplingAsked ? 1.0 : 0.0;
+    }
+
+    /** The sampling rule these values ask for, with {@code seed} (a row's seed, or the job seed). */
+    public SamplingParams sampling() {
+        return new SamplingParams(temperature(), get(GenerationOptions.TOP_K), get(GenerationOptions.TOP_P),
+                get(GenerationOptions.MIN_P), get(GenerationOptions.SEED));
+    }
+
+    /** The engine's settings for these values. */
+    public GenerationSettings toSettings() {
+        return new GenerationSettings(get(GenerationOptions.MAX_NEW_TOKENS), sampling(), get(GenerationOptions.STOP),
+                !get(GenerationOptions.IGNORE_EOS), null, get(GenerationOptions.TRUNCATE_PROMPTS));
+    }
+
+    /**
+     * The values that go in the output's columns ({@link GenerationOption.Use#OUTPUT_COLUMN}), by option name, with the
+     * effective temperature (what the row ran with).
+     */
+    public Map<String, Object> outputColumns() {
+        Map<String, Object> columns = new LinkedHashMap<>();
+        for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.OUTPUT_COLUMN)) {
+            columns.put(option.name(), option == GenerationOptions.TEMPERATURE ? temperature() : values.get(option.name()));
+        }
+        return columns;
+    }
+
+    /** The fingerprint's entries ({@link GenerationOption.Use#FINGERPRINT}), the temperature as the rule resolves it. */
+    public Map<String, String> fingerprint() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.FINGERPRINT)) {
+            fields.put(option.name(), option == GenerationOptions.TEMPERATURE ? Double.toString(temperature())
+                    : text(option));
+        }
+        return fields;
+    }
+
+    private <T> String text(GenerationOption<T> option) {
+        return option.text(get(option));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof GenerationValues that && values.equals(that.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+}
