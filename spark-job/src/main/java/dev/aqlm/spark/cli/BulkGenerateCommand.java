@@ -5,7 +5,6 @@ import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
-import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.spark.generate.GenerateJob;
 import dev.aqlm.spark.generate.GenerateJobSpec;
@@ -49,7 +48,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--id-column", description = "column of unique row ids (default: 'id' if the input has it, else ids are <file>:<row number>)")
     String idColumn;
 
-    @Option(names = "--no-row-overrides", description = "ignore the input's temperature, top_p, top_k, max_new_tokens and seed columns")
+    @Option(names = "--no-row-overrides", description = "ignore the input's per-row setting columns (those named as the output's setting columns, e.g. temperature, top_k)")
     boolean noRowOverrides;
 
     @Option(names = "--chat", description = "format each prompt as a user message with the tokenizer's chat template")
@@ -74,7 +73,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
             description = "generation tasks per commit wave; 0 = the input's partitions, spread over the cluster's task slots")
     int partitions;
 
-    @Option(names = "--commit-every", defaultValue = "20000",
+    @Option(names = "--commit-every", defaultValue = "" + GenerateJobSpec.DEFAULT_COMMIT_EVERY_ROWS,
             description = "rows per commit wave: a crashed job resumes after the last committed wave (default: ${DEFAULT-VALUE})")
     long commitEvery;
 
@@ -119,7 +118,6 @@ public final class BulkGenerateCommand implements Callable<Integer> {
                         + IoFailures.describe(e), e);
             }
         }
-        GenerationSettings settings = sampling.toSettings();
         return GenerateJobSpec.builder(model, input, output)
                 .inputFormat(inputFormat == null ? null : InputFormat.parse(inputFormat, "--input-format"))
                 .promptColumn(promptColumn).idColumn(idColumn).rowOverrides(!noRowOverrides)
@@ -127,10 +125,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
                 .mode(resume ? GenerateJobSpec.OutputMode.RESUME
                         : overwrite ? GenerateJobSpec.OutputMode.OVERWRITE : GenerateJobSpec.OutputMode.CREATE)
                 .engine(engine.toEngineOptions())
-                .maxNewTokens(settings.maxNewTokens()).temperature(settings.sampling().temperature())
-                .topK(settings.sampling().topK()).topP(settings.sampling().topP()).seed(settings.sampling().seed())
-                .stopStrings(settings.stopStrings()).stopAtEos(settings.stopAtEos()).chat(chat, template)
-                .truncatePrompts(settings.truncatePrompts())
+                .values(sampling.toValues()).chat(chat, template)
                 .partitions(partitions).commitEveryRows(commitEvery).queueDepth(queueDepth)
                 .faultInjection(injectFault).progressIntervalSeconds(progressInterval)
                 .build();

@@ -1,5 +1,6 @@
 package dev.aqlm.spark.cli;
 
+import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,10 +30,10 @@ class BulkGenerateCommandTest {
         assertNull(spec.inputFormat(), "inferred from the file name");
         assertNull(spec.generation().idColumn());
         assertEquals("prompt", spec.generation().promptColumn());
-        assertEquals(0.0, spec.generation().defaults().temperature());
-        assertEquals(128, spec.generation().defaults().maxNewTokens());
+        assertEquals(0.0, spec.generation().defaults().values().temperature());
+        assertEquals((Integer) 128, spec.generation().defaults().values().get(GenerationOptions.MAX_NEW_TOKENS));
         assertTrue(spec.generation().rowOverrides());
-        assertTrue(!spec.generation().defaults().truncatePrompts(), "over-long prompts are error rows by default");
+        assertTrue(!spec.generation().defaults().values().get(GenerationOptions.TRUNCATE_PROMPTS), "over-long prompts are error rows by default");
         assertEquals(EngineOptions.BackendKind.AUTO, spec.generation().engine().backend());
     }
 
@@ -45,18 +46,18 @@ class BulkGenerateCommandTest {
         assertEquals(InputFormat.CSV, spec.inputFormat());
         assertEquals(OutputFormat.JSONL, spec.outputFormat());
         assertEquals(GenerateJobSpec.OutputMode.RESUME, spec.mode());
-        assertEquals(0.7, spec.generation().defaults().temperature());
-        assertEquals(0.9, spec.generation().defaults().topP());
-        assertEquals(5, spec.generation().defaults().jobSeed());
-        assertEquals(64, spec.generation().defaults().maxNewTokens());
+        assertEquals(0.7, spec.generation().defaults().values().temperature());
+        assertEquals((Double) 0.9, spec.generation().defaults().values().get(GenerationOptions.TOP_P));
+        assertEquals((Long) 5L, spec.generation().defaults().values().get(GenerationOptions.SEED));
+        assertEquals((Integer) 64, spec.generation().defaults().values().get(GenerationOptions.MAX_NEW_TOKENS));
         assertEquals(16, spec.generation().engine().slots());
         assertEquals(EngineOptions.BackendKind.CPU, spec.generation().engine().backend());
         assertTrue(spec.generation().defaults().applyChatTemplate());
-        assertEquals(java.util.List.of("###"), spec.generation().defaults().stopStrings());
+        assertEquals(java.util.List.of("###"), spec.generation().defaults().values().get(GenerationOptions.STOP));
         assertEquals(100, spec.commitEveryRows());
         assertEquals(8, spec.generation().partitions());
         assertTrue(!spec.generation().rowOverrides());
-        assertTrue(spec.generation().defaults().truncatePrompts());
+        assertTrue(spec.generation().defaults().values().get(GenerationOptions.TRUNCATE_PROMPTS));
     }
 
     @Test

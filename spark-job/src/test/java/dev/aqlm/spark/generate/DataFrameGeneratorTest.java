@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -92,8 +93,8 @@ class DataFrameGeneratorTest {
                 }
             }
         }
-        assertEquals(0.0, (double) rowById(fromDataFrame, "row-3").getAs(PromptColumns.TEMPERATURE), "override used");
-        assertEquals(99L, (long) rowById(fromDataFrame, "row-4").getAs(PromptColumns.SEED), "override used");
+        assertEquals(0.0, (double) rowById(fromDataFrame, "row-3").getAs(GenerationOptions.TEMPERATURE.name()), "override used");
+        assertEquals(99L, (long) rowById(fromDataFrame, "row-4").getAs(GenerationOptions.SEED.name()), "override used");
     }
 
     @Test
@@ -114,7 +115,7 @@ class DataFrameGeneratorTest {
         for (Map.Entry<String, String> entry : promptsById.entrySet()) {
             Row row = rowById(generated, entry.getKey());
             assertEquals(entry.getValue(), row.getAs(GeneratedRows.PROMPT), "position " + entry.getKey());
-            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(PromptColumns.SEED));
+            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(GenerationOptions.SEED.name()));
             assertEquals(engine.get(entry.getKey()).completion(), row.getAs(GeneratedRows.COMPLETION));
         }
     }
