@@ -1,7 +1,7 @@
 package dev.aqlm.runtime.cli;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.errors.AqlmException;
 import picocli.CommandLine.Option;
 
 /** The engine options every command that loads a model shares. */

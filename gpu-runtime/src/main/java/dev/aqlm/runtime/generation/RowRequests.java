@@ -1,10 +1,10 @@
 package dev.aqlm.runtime.generation;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.GenerationOptions;
 import dev.aqlm.runtime.engine.GenerationValues;
 import dev.aqlm.runtime.engine.SamplingRandom;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.tokenizer.TextTokenizer;
 
 /**

@@ -1,10 +1,10 @@
 package dev.aqlm.spark.cli;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.spark.generate.GenerateJob;
 import dev.aqlm.spark.generate.GenerateJobSpec;

@@ -3,7 +3,7 @@ package dev.aqlm.spark.generate;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

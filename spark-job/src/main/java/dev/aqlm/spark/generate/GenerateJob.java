@@ -6,8 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.cli.AqlmSparkCli;
 import dev.aqlm.spark.cli.BulkGenerateCommand;
 import dev.aqlm.spark.executor.ExecutorFailures;

@@ -1,7 +1,7 @@
 package dev.aqlm.spark.generate;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.ContextLimits;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.spark.prompt.ChatTemplate;
 import java.nio.file.Files;

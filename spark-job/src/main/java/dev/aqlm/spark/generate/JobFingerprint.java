@@ -3,7 +3,7 @@ package dev.aqlm.spark.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.ModelLocation;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.aqlm.spark.sweep;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.HubSettings;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.spark.cli.AqlmSparkCli;

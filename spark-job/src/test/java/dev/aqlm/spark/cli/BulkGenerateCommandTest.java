@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.generate.GenerateJobSpec;
 import dev.aqlm.spark.generate.InputFormat;
 import dev.aqlm.spark.generate.OutputFormat;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.SamplingRandom;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.IOException;
 import java.io.OutputStream;
