@@ -77,7 +77,7 @@ public final class PromptTable {
     public Dataset<Row> raw() {
         if (raw == null) {
             raw = read();
-            columns.validate(raw);
+            columns.validate(raw.schema());
         }
         return raw;
     }
