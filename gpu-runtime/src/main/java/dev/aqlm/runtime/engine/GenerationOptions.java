@@ -61,8 +61,8 @@ public final class GenerationOptions {
             + " context window keeps its BOS and its last tokens instead of failing (the dropped count is reported)",
             Boolean::parseBoolean, v -> null, FINGERPRINT);
 
-    /** In the order of the CLI's help, the output's columns and the fingerprint. */
-    public static final List<GenerationOption<?>> ALL = List.of(MAX_NEW_TOKENS, TEMPERATURE, TOP_K, TOP_P, MIN_P, SEED,
+    /** In the order of the CLI's help, the output's columns (as they were before min_p) and the fingerprint. */
+    public static final List<GenerationOption<?>> ALL = List.of(TEMPERATURE, TOP_P, TOP_K, MIN_P, MAX_NEW_TOKENS, SEED,
             STOP, IGNORE_EOS, TRUNCATE_PROMPTS);
 
     private GenerationOptions() {

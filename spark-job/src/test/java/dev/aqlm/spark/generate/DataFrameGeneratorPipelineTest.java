@@ -88,10 +88,11 @@ class DataFrameGeneratorPipelineTest {
                 .isEqualTo(GenerationOptions.MAX_NEW_TOKENS.defaultValue());
         assertThatThrownBy(generator::spec).isInstanceOf(AqlmException.class).hasMessageContaining("no model");
         generator.setSpec(spec());
-        generator.set(generator.getParam("minP"), 2.0);
-        assertThatThrownBy(generator::spec).hasMessageContaining("param minP must be in [0, 1]");
         generator.setOption(GenerationOptions.MIN_P, 0.2);
         assertThat(generator.spec().defaults().values().get(GenerationOptions.MIN_P)).isEqualTo(0.2);
+        assertThat(generator.getOrDefault(generator.getParam("minP"))).isEqualTo(0.2);
+        generator.set(generator.getParam("minP"), 2.0);
+        assertThatThrownBy(generator::spec).hasMessageContaining("param minP must be in [0, 1]");
     }
 
     private static Map<String, String> completions(Dataset<Row> rows) {

@@ -1,4 +1,4 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,9 +12,6 @@ import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SamplingRandom;
 import dev.aqlm.runtime.generation.GeneratedRow;
-import dev.aqlm.spark.generate.DataFrameGenerator;
-import dev.aqlm.spark.generate.GenerationSpec;
-import dev.aqlm.spark.generate.JobSpecs;
 import dev.aqlm.spark.session.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +45,11 @@ class GenerationSettingsAgreementTest {
     private static final int MAX_NEW_TOKENS = 8;
     private static final long SEED = 3;
     private static final String MODEL = JobSpecs.modelDirectory().toString();
-    /** CPU, 4 slots, a short context, one thread: the same engine on every path. */
-    private static final EngineOptions ENGINE = new JobSpecs().engine();
+    /**
+     * CPU, 4 slots, one thread: the same engine on every path; a context longer than the default max_new_tokens (128),
+     * which the row-override path's job-level settings keep.
+     */
+    private static final EngineOptions ENGINE = new JobSpecs().engine().withContextLength(256);
     private static final String[] ENGINE_FLAGS = {"--backend", "cpu", "--slots", "4", "--threads", "1",
             "--context-length", Integer.toString(ENGINE.contextLength())};
     private static final String[] SETTING_FLAGS = {"--top-k", Integer.toString(TOP_K), "--min-p", Double.toString(MIN_P),

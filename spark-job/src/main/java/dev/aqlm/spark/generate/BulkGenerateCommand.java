@@ -1,4 +1,4 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.generate;
 
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
@@ -6,11 +6,7 @@ import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
 import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.io.IoFailures;
-import dev.aqlm.spark.generate.GenerateJob;
-import dev.aqlm.spark.generate.GenerateJobSpec;
-import dev.aqlm.spark.generate.InputFormat;
-import dev.aqlm.spark.generate.JobSummary;
-import dev.aqlm.spark.generate.OutputFormat;
+import dev.aqlm.spark.session.SparkMasterOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

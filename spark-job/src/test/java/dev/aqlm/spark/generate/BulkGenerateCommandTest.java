@@ -1,4 +1,4 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.generate;
 
 import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.errors.AqlmException;
-import dev.aqlm.spark.generate.GenerateJobSpec;
-import dev.aqlm.spark.generate.InputFormat;
-import dev.aqlm.spark.generate.OutputFormat;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
