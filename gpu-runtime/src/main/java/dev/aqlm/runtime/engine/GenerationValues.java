@@ -98,15 +98,11 @@ public final class GenerationValues implements Serializable {
     }
 
     /**
-     * The values that go in the output's columns ({@link GenerationOption.Use#OUTPUT_COLUMN}), by option name, with the
-     * effective temperature (what the row ran with).
+     * An output column's value ({@link GenerationOption.Use#OUTPUT_COLUMN}): as set, but the temperature as the rule
+     * resolves it (what the row ran with).
      */
-    public Map<String, Object> outputColumns() {
-        Map<String, Object> columns = new LinkedHashMap<>();
-        for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.OUTPUT_COLUMN)) {
-            columns.put(option.name(), option == GenerationOptions.TEMPERATURE ? temperature() : values.get(option.name()));
-        }
-        return columns;
+    public Object outputValue(GenerationOption<?> option) {
+        return option == GenerationOptions.TEMPERATURE ? temperature() : values.get(option.name());
     }
 
     /** The fingerprint's entries ({@link GenerationOption.Use#FINGERPRINT}), the temperature as the rule resolves it. */

@@ -5,9 +5,8 @@ import dev.aqlm.runtime.engine.GenerationOptions;
 import dev.aqlm.runtime.engine.GenerationValues;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The output row: one per input row, successes and failures alike (a failure has a non-null {@code error},
@@ -22,8 +21,8 @@ public record GeneratedRow(String id, String prompt, String completion, Integer 
                            Integer truncatedPromptTokens, int completionTokens, String finishReason, Double latencyMs,
                            String error, String model, GenerationValues settings) {
 
-    /** An output column: its name, its Java type (String, Integer, Double, Long) and whether it may be null. */
-    public record Column(String name, Class<?> type, boolean nullable) {
+    /** An output column: its name, its Java type (String, Integer, Double, Long), whether it may be null, its value. */
+    public record Column(String name, Class<?> type, boolean nullable, Function<GeneratedRow, Object> value) {
     }
 
     public static final String ERROR_FINISH_REASON = "error";
@@ -36,18 +35,19 @@ public record GeneratedRow(String id, String prompt, String completion, Integer 
 
     private static List<Column> columns() {
         List<Column> columns = new ArrayList<>(List.of(
-                new Column("id", String.class, false),
-                new Column("prompt", String.class, true),
-                new Column("completion", String.class, true),
-                new Column("prompt_tokens", Integer.class, true),
-                new Column("truncated_prompt_tokens", Integer.class, true),
-                new Column("completion_tokens", Integer.class, false),
-                new Column("finish_reason", String.class, false),
-                new Column("latency_ms", Double.class, true),
-                new Column("error", String.class, true),
-                new Column("model", String.class, false)));
+                new Column("id", String.class, false, GeneratedRow::id),
+                new Column("prompt", String.class, true, GeneratedRow::prompt),
+                new Column("completion", String.class, true, GeneratedRow::completion),
+                new Column("prompt_tokens", Integer.class, true, GeneratedRow::promptTokens),
+                new Column("truncated_prompt_tokens", Integer.class, true, GeneratedRow::truncatedPromptTokens),
+                new Column("completion_tokens", Integer.class, false, GeneratedRow::completionTokens),
+                new Column("finish_reason", String.class, false, GeneratedRow::finishReason),
+                new Column("latency_ms", Double.class, true, GeneratedRow::latencyMs),
+                new Column("error", String.class, true, GeneratedRow::error),
+                new Column("model", String.class, false, GeneratedRow::model)));
         for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.OUTPUT_COLUMN)) {
-            columns.add(new Column(option.name(), option.type(), true));
+            columns.add(new Column(option.name(), option.type(), true,
+                    row -> row.settings() == null ? null : row.settings().outputValue(option)));
         }
         return Collections.unmodifiableList(columns);
     }
@@ -64,20 +64,6 @@ public record GeneratedRow(String id, String prompt, String completion, Integer 
 
     /** The values in {@link #COLUMNS}' order. */
     public Object[] values() {
-        Map<String, Object> byName = new LinkedHashMap<>();
-        byName.put("id", id);
-        byName.put("prompt", prompt);
-        byName.put("completion", completion);
-        byName.put("prompt_tokens", promptTokens);
-        byName.put("truncated_prompt_tokens", truncatedPromptTokens);
-        byName.put("completion_tokens", completionTokens);
-        byName.put("finish_reason", finishReason);
-        byName.put("latency_ms", latencyMs);
-        byName.put("error", error);
-        byName.put("model", model);
-        if (settings != null) {
-            byName.putAll(settings.outputColumns());
-        }
-        return COLUMNS.stream().map(column -> byName.get(column.name())).toArray();
+        return COLUMNS.stream().map(column -> column.value().apply(this)).toArray();
     }
 }

@@ -12,6 +12,7 @@ import dev.aqlm.spark.prompt.ChatTemplate;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 
@@ -40,19 +41,10 @@ final class GeneratePartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
         return ModelTasks.mapWithModel(model, rows, (languageModel, input) -> {
-            Iterator<GeneratedRow> generated = new StreamingGeneration(languageModel, promptRows(input),
-                    requests(languageModel), defaults.modelLabel(), queueDepth, observer());
-            return new Iterator<Row>() {
-                @Override
-                public boolean hasNext() {
-                    return generated.hasNext();
-                }
-
-                @Override
-                public Row next() {
-                    return GeneratedRows.toSpark(generated.next());
-                }
-            };
+            Iterator<GeneratedRow> generated = new StreamingGeneration(languageModel,
+                    mapped(input, GeneratePartition::promptRow), requests(languageModel), defaults.modelLabel(),
+                    queueDepth, observer());
+            return mapped(generated, GeneratedRows::toSpark);
         });
     }
 
@@ -82,32 +74,36 @@ final class GeneratePartition implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    /** Canonical Spark rows as the runtime's input rows. */
-    private static Iterator<PromptRow> promptRows(Iterator<Row> input) {
-        return new Iterator<PromptRow>() {
+    /** A canonical Spark row as the runtime's input row. */
+    private static PromptRow promptRow(Row row) {
+        String id = row.getString(PromptColumns.ID_INDEX);
+        String prompt = row.getString(PromptColumns.PROMPT_INDEX);
+        String malformed = row.getString(PromptColumns.MALFORMED_INDEX);
+        if (malformed != null) {
+            return PromptRow.unreadable(id, prompt, "the input reader could not parse this record: "
+                    + (malformed.length() <= 200 ? malformed : malformed.substring(0, 200) + "..."));
+        }
+        Map<String, String> overrides = new HashMap<>();
+        for (String name : PromptColumns.OVERRIDES) {
+            String text = row.getString(PromptColumns.overrideIndex(name));
+            if (text != null) {
+                overrides.put(name, text);
+            }
+        }
+        return new PromptRow(id, prompt, overrides, null);
+    }
+
+    /** {@code input}, each element passed through {@code f} as it is taken (lazily, as the partition streams). */
+    private static <A, B> Iterator<B> mapped(Iterator<A> input, Function<A, B> f) {
+        return new Iterator<B>() {
             @Override
             public boolean hasNext() {
                 return input.hasNext();
             }
 
             @Override
-            public PromptRow next() {
-                Row row = input.next();
-                String id = row.getString(PromptColumns.ID_INDEX);
-                String prompt = row.getString(PromptColumns.PROMPT_INDEX);
-                String malformed = row.getString(PromptColumns.MALFORMED_INDEX);
-                if (malformed != null) {
-                    return PromptRow.unreadable(id, prompt, "the input reader could not parse this record: "
-                            + (malformed.length() <= 200 ? malformed : malformed.substring(0, 200) + "..."));
-                }
-                Map<String, String> overrides = new HashMap<>();
-                for (String name : PromptColumns.OVERRIDES) {
-                    String text = row.getString(PromptColumns.overrideIndex(name));
-                    if (text != null) {
-                        overrides.put(name, text);
-                    }
-                }
-                return new PromptRow(id, prompt, overrides, null);
+            public B next() {
+                return f.apply(input.next());
             }
         };
     }
