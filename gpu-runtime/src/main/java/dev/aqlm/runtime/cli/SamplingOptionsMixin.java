@@ -6,7 +6,9 @@ import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.GenerationValues;
 import dev.aqlm.runtime.engine.SamplingParams;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,12 +21,18 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(modelTransformer = SamplingOptionsMixin.FromTable.class)
 public class SamplingOptionsMixin {
     private GenerationValues values = GenerationValues.DEFAULTS;
-    /** Repeatable options collect here until {@link #toValues()}. */
-    private final List<String> stopStrings = new ArrayList<>();
+    /** Repeatable (list-valued) options collect here until {@link #toValues()}. */
+    private final Map<GenerationOption<?>, List<String>> repeated = new LinkedHashMap<>();
 
     /** What the command line set, checked: each bad value is refused naming its flag. */
+    @SuppressWarnings("unchecked") // list-valued options hold lists of strings
     public GenerationValues toValues() {
-        return values.with(GenerationOptions.STOP, List.copyOf(stopStrings), GenerationOptions.STOP.flag());
+        GenerationValues result = values;
+        for (Map.Entry<GenerationOption<?>, List<String>> entry : repeated.entrySet()) {
+            GenerationOption<List<String>> option = (GenerationOption<List<String>>) entry.getKey();
+            result = result.with(option, List.copyOf(entry.getValue()), option.flag());
+        }
+        return result;
     }
 
     public GenerationSettings toSettings() {
@@ -69,9 +77,10 @@ public class SamplingOptionsMixin {
                         .setter(new Setter(value -> mixin.set(option, String.valueOf(value)))).build();
             }
             if (option.type() == List.class) {
+                List<String> collected = mixin.repeated.computeIfAbsent(option, key -> new ArrayList<>());
                 return builder.type(List.class).auxiliaryTypes(String.class).arity("1")
-                        .getter(new Getter(mixin.stopStrings))
-                        .setter(new Setter(value -> replace(mixin.stopStrings, (List<?>) value))).build();
+                        .getter(new Getter(collected))
+                        .setter(new Setter(value -> replace(collected, (List<?>) value))).build();
             }
             if (option.defaultValue() != null) {
                 builder.description(option.description() + " (default: " + option.defaultValue() + ")");

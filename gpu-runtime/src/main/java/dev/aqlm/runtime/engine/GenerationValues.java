@@ -47,7 +47,8 @@ public final class GenerationValues implements Serializable {
 
     /**
      * This value with a row's override columns applied: {@code columnText} gives a column's text, or null/blank when
-     * the row has none. A value that is not of the column's type fails with IllegalArgumentException naming the column.
+     * the row has none. A value that is not of the column's type fails with IllegalArgumentException naming the column,
+     * one out of range with InvalidRequestException.
      */
     public GenerationValues withOverrides(UnaryOperator<String> columnText) {
         GenerationValues result = this;
@@ -68,7 +69,7 @@ public final class GenerationValues implements Serializable {
             throw new IllegalArgumentException("column '" + option.name() + "' is '" + abbreviate(text) + "', not "
                     + (option.type() == Double.class ? "a number" : "an integer"));
         }
-        return with(option, value, "column '" + option.name() + "'");
+        return with(option, value); // out of range: InvalidRequestException, naming the option as the column is named
     }
 
     /**
@@ -98,25 +99,24 @@ public final class GenerationValues implements Serializable {
     }
 
     /**
-     * An output column's value ({@link GenerationOption.Use#OUTPUT_COLUMN}): as set, but the temperature as the rule
-     * resolves it (what the row ran with).
+     * An option's value as it takes effect: as set, but the temperature as the rule resolves it. The output columns
+     * and the fingerprint show these.
      */
-    public Object outputValue(GenerationOption<?> option) {
+    public Object effective(GenerationOption<?> option) {
         return option == GenerationOptions.TEMPERATURE ? temperature() : values.get(option.name());
     }
 
-    /** The fingerprint's entries ({@link GenerationOption.Use#FINGERPRINT}), the temperature as the rule resolves it. */
+    /** The fingerprint's entries ({@link GenerationOption.Use#FINGERPRINT}): each effective value as text. */
     public Map<String, String> fingerprint() {
         Map<String, String> fields = new LinkedHashMap<>();
         for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.FINGERPRINT)) {
-            fields.put(option.name(), option == GenerationOptions.TEMPERATURE ? Double.toString(temperature())
-                    : text(option));
+            fields.put(option.name(), effectiveText(option));
         }
         return fields;
     }
 
-    private <T> String text(GenerationOption<T> option) {
-        return option.text(get(option));
+    private <T> String effectiveText(GenerationOption<T> option) {
+        return option.text(option.cast(effective(option)));
     }
 
     @Override

@@ -47,7 +47,7 @@ public record GeneratedRow(String id, String prompt, String completion, Integer 
                 new Column("model", String.class, false, GeneratedRow::model)));
         for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.OUTPUT_COLUMN)) {
             columns.add(new Column(option.name(), option.type(), true,
-                    row -> row.settings() == null ? null : row.settings().outputValue(option)));
+                    row -> row.settings() == null ? null : row.settings().effective(option)));
         }
         return Collections.unmodifiableList(columns);
     }

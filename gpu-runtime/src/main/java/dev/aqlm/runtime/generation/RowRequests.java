@@ -3,6 +3,7 @@ package dev.aqlm.runtime.generation;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.GenerationOptions;
 import dev.aqlm.runtime.engine.GenerationValues;
+import dev.aqlm.runtime.engine.InvalidRequestException;
 import dev.aqlm.runtime.engine.SamplingRandom;
 import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.tokenizer.TextTokenizer;
@@ -49,7 +50,7 @@ public final class RowRequests {
         try {
             settings = job.with(GenerationOptions.SEED, SamplingRandom.seedFor(job.get(GenerationOptions.SEED), id))
                     .withOverrides(row.overrides()::get);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | InvalidRequestException e) { // not a number, or out of range
             return PreparedRow.failed(id, prompt, null, null, e.getMessage());
         }
         if (prompt == null) {
