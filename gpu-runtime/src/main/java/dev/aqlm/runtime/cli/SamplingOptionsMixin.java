@@ -48,8 +48,7 @@ public class SamplingOptionsMixin {
         try {
             value = option.parse(text);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new CommandLine.TypeConversionException("'" + text + "' is not "
-                    + (option.type() == Double.class ? "a number" : "an integer"));
+            throw new CommandLine.TypeConversionException("'" + text + "' is not " + option.kind());
         }
         values = values.with(option, value, option.flag());
     }

@@ -67,6 +67,12 @@ public final class GenerationOption<T> {
         return uses.contains(use);
     }
 
+    /** What a value looks like, for the error a text that is none gets: "a number", "an integer". */
+    public String kind() {
+        return type == Double.class ? "a number" : type == Boolean.class ? "true or false"
+                : type == List.class ? "text" : "an integer";
+    }
+
     /** A value from text (a CLI argument, a row's column); NumberFormatException/ArithmeticException when it is none. */
     public T parse(String text) {
         return parser.apply(text.strip());

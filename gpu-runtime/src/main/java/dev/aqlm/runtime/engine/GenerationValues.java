@@ -67,7 +67,7 @@ public final class GenerationValues implements Serializable {
             value = option.parse(text);
         } catch (NumberFormatException | ArithmeticException e) { // ArithmeticException: out of the type's range
             throw new IllegalArgumentException("column '" + option.name() + "' is '" + abbreviate(text) + "', not "
-                    + (option.type() == Double.class ? "a number" : "an integer"));
+                    + option.kind());
         }
         return with(option, value); // out of range: InvalidRequestException, naming the option as the column is named
     }
