@@ -1,7 +1,8 @@
 // Token choice on the device, by the rule of TokenSampler.java: greedy = argmax with the lowest id winning a tie;
 // otherwise candidates in (logit desc, id asc) order, cut to top-k, weighted exp((logit - max) / temperature) in
-// double, cut to the shortest prefix whose weight reaches top_p of the total, and drawn with the counter-based
-// uniform(seed, position) of SamplingRandom.java.
+// double, cut to the shortest prefix whose weight reaches top_p of the total, then to the tokens whose weight (their
+// probability over the most likely token's) is at least min_p, and drawn with the counter-based uniform(seed,
+// position) of SamplingRandom.java.
 //
 // Nothing is sorted: each token gets a unique 64-bit key (ordered logit bits, then the inverted id) whose descending
 // order is the candidate order, and "the first candidate whose cumulative weight crosses x" is found by a radix
@@ -15,17 +16,19 @@ namespace aqlm {
 constexpr int kSampleThreads = 1024;
 constexpr int kDigits = 16;
 
-// Per-row parameters, 32 bytes; DecodeInputs.java / SamplingRows.java write the same layout.
+// Per-row parameters, 40 bytes; SamplingRows.java writes the same layout.
 struct SamplingRow {
     double temperature;
     double top_p;
     long long seed;
     int top_k;
     int position;
+    double min_p;
 };
-static_assert(sizeof(SamplingRow) == 32, "SamplingRow: 32 bytes (SamplingRows.BYTES)");
+static_assert(sizeof(SamplingRow) == 40, "SamplingRow: 40 bytes (SamplingRows.BYTES)");
 static_assert(offsetof(SamplingRow, top_p) == 8 && offsetof(SamplingRow, seed) == 16 &&
-                  offsetof(SamplingRow, top_k) == 24 && offsetof(SamplingRow, position) == 28,
+                  offsetof(SamplingRow, top_k) == 24 && offsetof(SamplingRow, position) == 28 &&
+                  offsetof(SamplingRow, min_p) == 32,
               "SamplingRow: field offsets of SamplingRows.put");
 
 __device__ __forceinline__ unsigned long long token_key(float logit, int id) {
@@ -219,6 +222,24 @@ sample_tokens(const float* logits, long long stride, int vocab, const aqlm::Samp
         if (cut != 0) {
             floor = cut;
             total = through;
+        }
+    }
+    if (p.min_p > 0) {
+        // The weights are probabilities over the most likely token's (whose weight is exactly 1), and they fall with
+        // the key, so the tokens that stay are those at or above the smallest key whose weight reaches min_p.
+        unsigned long long inverted = 0;
+        for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+            const unsigned long long key = token_key(row_logits[i], i);
+            if (key >= floor && sampler.weight(i) >= p.min_p) inverted = ~key > inverted ? ~key : inverted;
+        }
+        const unsigned long long lowest = ~block_max(inverted, key_scratch);
+        if (lowest > floor) {
+            floor = lowest;
+            total = 0;
+            for (int i = threadIdx.x; i < vocab; i += blockDim.x) {
+                if (token_key(row_logits[i], i) >= floor) total += sampler.weight(i);
+            }
+            total = block_sum(total, sum_scratch);
         }
     }
     double ignored = 0;

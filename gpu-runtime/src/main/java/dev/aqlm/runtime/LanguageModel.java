@@ -2,7 +2,6 @@ package dev.aqlm.runtime;
 
 import dev.aqlm.runtime.checkpoint.Checkpoint;
 import dev.aqlm.runtime.engine.Backend;
-import dev.aqlm.runtime.engine.Backends;
 import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.ContextLimits;
 import dev.aqlm.runtime.engine.EngineOptions;
@@ -12,6 +11,7 @@ import dev.aqlm.runtime.engine.GenerationSettings;
 import dev.aqlm.runtime.engine.InvalidRequestException;
 import dev.aqlm.runtime.engine.Scheduler;
 import dev.aqlm.runtime.engine.SequenceChunk;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelConfigReader;

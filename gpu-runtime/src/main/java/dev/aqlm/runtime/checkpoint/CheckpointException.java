@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.checkpoint;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 
 /** A checkpoint that cannot be used as it is: a malformed file, a missing or mis-shaped tensor, an unsupported format. */
 public class CheckpointException extends AqlmException {

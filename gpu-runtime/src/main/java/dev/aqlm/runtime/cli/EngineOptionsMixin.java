@@ -1,7 +1,7 @@
 package dev.aqlm.runtime.cli;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -13,7 +13,7 @@ public class EngineOptionsMixin {
     @Option(names = "--device", defaultValue = "0", description = "CUDA device ordinal, PCI bus order (default: ${DEFAULT-VALUE})")
     int device;
 
-    @Option(names = "--slots", defaultValue = "8", description = "sequences decoded together (default: ${DEFAULT-VALUE})")
+    @Option(names = "--slots", defaultValue = "" + EngineOptions.DEFAULT_SLOTS, description = "sequences decoded together (default: ${DEFAULT-VALUE})")
     int slots;
 
     @Option(names = "--context-length", defaultValue = "0",
@@ -27,7 +27,7 @@ public class EngineOptionsMixin {
     @Option(names = "--no-graphs", description = "run the CUDA decode step eagerly instead of replaying a CUDA graph")
     boolean noGraphs;
 
-    @Option(names = "--max-prefill-tokens", defaultValue = "512",
+    @Option(names = "--max-prefill-tokens", defaultValue = "" + EngineOptions.DEFAULT_MAX_PREFILL_TOKENS,
             description = "prompt tokens processed per step beside decoding (default: ${DEFAULT-VALUE})")
     int maxPrefillTokens;
 

@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.cli;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.io.IoFailures;
 import java.io.IOException;
 import java.io.UncheckedIOException;

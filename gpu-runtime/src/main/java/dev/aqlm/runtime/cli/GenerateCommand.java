@@ -3,15 +3,18 @@ package dev.aqlm.runtime.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.ContextLimits;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.GenerationSettings;
-import dev.aqlm.runtime.engine.Scheduler;
+import dev.aqlm.runtime.engine.GenerationValues;
 import dev.aqlm.runtime.engine.Speculation;
 import dev.aqlm.runtime.engine.SpeculationCounts;
+import dev.aqlm.runtime.errors.AqlmException;
+import dev.aqlm.runtime.generation.GeneratedRow;
+import dev.aqlm.runtime.generation.RowRequests;
+import dev.aqlm.runtime.generation.StreamingGeneration;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.runtime.io.OutputFile;
 import java.io.BufferedReader;
@@ -23,10 +26,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -65,12 +65,12 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin EngineOptionsMixin engine;
     @Mixin SamplingOptionsMixin sampling;
-    @Mixin SpeculationOptionsMixin speculation;
 
     @Override
     public Integer call() throws IOException {
         // Everything that can be checked is checked before the model loads, which may take minutes.
-        GenerationSettings settings = sampling.toSettings().withSpeculation(speculation.toSpeculation());
+        GenerationValues values = sampling.toValues();
+        GenerationSettings settings = values.toSettings();
         EngineOptions options = engine.toEngineOptions();
         OutputFile results = null;
         if (input.prompt != null && input.prompt.isBlank()) {
@@ -87,7 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 languageModel.assistantBackend(assistant.model());
                 System.err.printf("loaded assistant %s in %.1f s%n", assistant.model(), (System.nanoTime() - start) / 1e9);
             }
-            return input.prompt != null ? streamOne(languageModel, settings) : runFile(languageModel, settings, results);
+            return input.prompt != null ? streamOne(languageModel, settings) : runFile(languageModel, values, results);
         }
     }
 
@@ -137,40 +137,29 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int runFile(LanguageModel languageModel, GenerationSettings settings, OutputFile results) {
-        Scheduler scheduler = languageModel.newScheduler();
-        Map<String, String> prompts = new HashMap<>();
-        List<ObjectNode> failures = new ArrayList<>();
-        for (PromptFile.Entry entry : PromptFile.read(input.prompts)) {
-            if (entry.error() != null) {
-                failures.add(failureRow(entry.id(), entry.error()));
-                continue;
-            }
-            try {
-                scheduler.submit(languageModel.request(entry.id(), entry.prompt(), settings));
-                prompts.put(entry.id(), entry.prompt());
-            } catch (RuntimeException e) { // the tokenizer or the request refused this prompt
-                failures.add(failureRow(entry.id(), e.getMessage()));
-            }
-        }
-        int[] failed = {failures.size()};
+    /** The prompts through the one streaming loop, one row per line in bulk-generate's schema. */
+    private int runFile(LanguageModel languageModel, GenerationValues values, OutputFile results) {
+        List<PromptFile.Entry> entries = PromptFile.read(input.prompts);
+        long unreadable = entries.stream().filter(entry -> entry.error() != null).count();
+        int[] failed = {0};
         SpeculationCounts[] speculated = {SpeculationCounts.NONE};
         int[] generated = {0};
-        int submitted = prompts.size();
         OutputFile.Content rows = sink -> {
             Writer out = new BufferedWriter(new OutputStreamWriter(sink, StandardCharsets.UTF_8));
-            for (ObjectNode row : failures) {
-                out.write(row.toString() + "\n");
-            }
-            ProgressBar progress = new ProgressBar(System.err, "prompts", submitted);
-            while (scheduler.hasWork()) {
-                for (GenerationResult result : scheduler.step()) {
-                    out.write(resultRow(result, prompts.get(result.id())).toString() + "\n");
-                    failed[0] += result.failed() ? 1 : 0;
-                    speculated[0] = speculated[0].plus(result.speculation());
-                    generated[0] += result.completionTokens().length;
-                    progress.advance(1, result.completionTokens().length);
+            ProgressBar progress = new ProgressBar(System.err, "prompts", entries.size());
+            StreamingGeneration generation = new StreamingGeneration(languageModel,
+                    entries.stream().map(PromptFile.Entry::toPromptRow).iterator(),
+                    new RowRequests(languageModel, values), model, 2 * languageModel.options().slots(),
+                    new StreamingGeneration.RowObserver() { });
+            while (generation.hasNext()) {
+                GeneratedRow row = generation.next();
+                out.write(jsonRow(row) + "\n");
+                failed[0] += row.failed() ? 1 : 0;
+                if (row.speculation() != null) {
+                    speculated[0] = speculated[0].plus(row.speculation());
+                    generated[0] += row.completionTokens();
                 }
+                progress.advance(1, row.completionTokens());
                 out.flush(); // rows reach stdout as they finish
             }
             progress.finish();
@@ -189,42 +178,26 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new AqlmException("cannot write the results to stdout (is it a full disk or a closed pipe?)");
             }
         }
-        if (settings.speculation().draftTokens() > 0) {
+        if (values.speculation().draftTokens() > 0) {
             System.err.println(speculated[0].describe(generated[0]));
         }
-        if (!failures.isEmpty()) {
-            System.err.println(failures.size() + " line(s) could not be used; their rows carry the error");
+        if (unreadable > 0) {
+            System.err.println(unreadable + " line(s) could not be used; their rows carry the error");
         }
-        int total = submitted + failures.size();
-        if (total > 0 && failed[0] == total) {
-            System.err.println("error: every one of the " + total + " rows failed; see their \"error\" fields");
+        if (!entries.isEmpty() && failed[0] == entries.size()) {
+            System.err.println("error: every one of the " + entries.size() + " rows failed; see their \"error\" fields");
             return RuntimeCli.EXIT_FAILURE;
         }
         return 0;
     }
 
-    private static ObjectNode resultRow(GenerationResult result, String prompt) {
-        ObjectNode row = JSON.createObjectNode();
-        row.put("id", result.id());
-        row.put("prompt", prompt);
-        row.put("completion", result.completion());
-        row.put("prompt_tokens", result.promptTokens().length);
-        row.put("truncated_prompt_tokens", result.failed() ? null : result.truncatedPromptTokens());
-        row.put("completion_tokens", result.completionTokens().length);
-        row.put("finish_reason", result.finishReason().label());
-        row.put("latency_ms", result.latencyNanos() / 1e6);
-        row.put("drafted_tokens", result.speculation().drafted());
-        row.put("accepted_tokens", result.speculation().accepted());
-        row.put("forward_passes", result.speculation().forwardPasses());
-        row.put("error", result.error());
-        return row;
-    }
-
-    private static ObjectNode failureRow(String id, String error) {
-        ObjectNode row = JSON.createObjectNode();
-        row.put("id", id);
-        row.put("finish_reason", "error");
-        row.put("error", error);
-        return row;
+    /** A row as one JSON object: {@link GeneratedRow#COLUMNS} in order, nulls written as null. */
+    static ObjectNode jsonRow(GeneratedRow row) {
+        ObjectNode json = JSON.createObjectNode();
+        Object[] values = row.values();
+        for (int i = 0; i < values.length; i++) {
+            json.set(GeneratedRow.COLUMNS.get(i).name(), JSON.valueToTree(values[i]));
+        }
+        return json;
     }
 }

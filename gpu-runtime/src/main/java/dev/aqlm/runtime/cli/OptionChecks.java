@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.cli;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.List;
 
 /** Range checks of numeric options, with one wording: the option, the bound and the value given. */

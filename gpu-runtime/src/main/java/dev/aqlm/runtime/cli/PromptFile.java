@@ -2,7 +2,10 @@ package dev.aqlm.runtime.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.engine.GenerationOption;
+import dev.aqlm.runtime.engine.GenerationOptions;
+import dev.aqlm.runtime.errors.AqlmException;
+import dev.aqlm.runtime.generation.PromptRow;
 import dev.aqlm.runtime.io.IoFailures;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,8 +29,19 @@ final class PromptFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STDIN = "-";
 
-    /** One line: a prompt to run, or (error != null) a row that failed before running. */
-    record Entry(String id, String prompt, String error) {
+    /**
+     * One line: a prompt to run, or (error != null) a row that failed before running.
+     *
+     * @param overrides the line's per-row setting fields (as bulk-generate reads its input's columns), as text
+     */
+    record Entry(String id, String prompt, Map<String, String> overrides, String error) {
+        static Entry failed(String id, String error) {
+            return new Entry(id, null, Map.of(), error);
+        }
+
+        PromptRow toPromptRow() {
+            return new PromptRow(id, prompt, overrides, error);
+        }
     }
 
     private PromptFile() {
@@ -76,24 +92,31 @@ final class PromptFile {
         try {
             row = JSON.readTree(line);
         } catch (IOException e) {
-            return new Entry(unused(lineId, ids), null, where + ": not a JSON object (" + firstLine(e) + ")");
+            return Entry.failed(unused(lineId, ids), where + ": not a JSON object (" + firstLine(e) + ")");
         }
         if (!row.isObject()) {
-            return new Entry(unused(lineId, ids), null, where + ": not a JSON object");
+            return Entry.failed(unused(lineId, ids), where + ": not a JSON object");
         }
         JsonNode idNode = row.get("id");
         boolean hasId = idNode != null && !idNode.isNull();
         if (hasId && !idNode.isValueNode()) {
-            return new Entry(unused(lineId, ids), null, where + ": \"id\" must be a string or number, not " + idNode);
+            return Entry.failed(unused(lineId, ids), where + ": \"id\" must be a string or number, not " + idNode);
         }
         if (hasId && ids.contains(idNode.asText())) {
-            return new Entry(unused(lineId, ids), null, where + ": duplicate id '" + idNode.asText() + "'");
+            return Entry.failed(unused(lineId, ids), where + ": duplicate id '" + idNode.asText() + "'");
         }
         String id = unused(hasId ? idNode.asText() : lineId, ids);
         if (!row.path("prompt").isTextual()) {
-            return new Entry(id, null, where + ": no \"prompt\" string");
+            return Entry.failed(id, where + ": no \"prompt\" string");
         }
-        return new Entry(id, row.get("prompt").asText(), null);
+        Map<String, String> overrides = new HashMap<>();
+        for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.ROW_OVERRIDE)) {
+            JsonNode value = row.get(option.name());
+            if (value != null && !value.isNull()) {
+                overrides.put(option.name(), value.asText());
+            }
+        }
+        return new Entry(id, row.get("prompt").asText(), overrides, null);
     }
 
     /** Claims {@code id}; a generated line-N that a line's own id already took gets a suffix. */

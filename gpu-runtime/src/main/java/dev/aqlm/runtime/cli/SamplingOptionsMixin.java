@@ -1,50 +1,118 @@
 package dev.aqlm.runtime.cli;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.engine.GenerationOption;
+import dev.aqlm.runtime.engine.GenerationOptions;
 import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.engine.GenerationValues;
 import dev.aqlm.runtime.engine.SamplingParams;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import picocli.CommandLine.Option;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** Generation options shared by the generate commands: greedy unless a sampling option is given. */
+/**
+ * The generation options of the generate commands, one per {@link GenerationOptions} entry: picocli builds this
+ * mixin's options from that table (its model transformer), so a new option appears on every command that mixes this in.
+ */
+@Command(modelTransformer = SamplingOptionsMixin.FromTable.class)
 public class SamplingOptionsMixin {
-    @Option(names = "--max-new-tokens", defaultValue = "128", description = "tokens to generate at most (default: ${DEFAULT-VALUE})")
-    int maxNewTokens;
+    private GenerationValues values = GenerationValues.DEFAULTS;
+    /** Repeatable (list-valued) options collect here until {@link #toValues()}. */
+    private final Map<GenerationOption<?>, List<String>> repeated = new LinkedHashMap<>();
 
-    @Option(names = "--temperature", description = "sampling temperature; 0 or absent = greedy (unless --top-k/--top-p are given, then 1.0)")
-    Double temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens; 0 = all")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "1.0", description = "nucleus sampling mass; 1.0 = all")
-    double topP;
-
-    @Option(names = "--seed", defaultValue = "0", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--stop", description = "stop when the completion contains this text (repeatable)")
-    List<String> stop = new ArrayList<>();
-
-    @Option(names = "--ignore-eos", description = "keep generating after the end-of-sequence token")
-    boolean ignoreEos;
-
-    @Option(names = "--truncate-prompts", description = "a prompt that leaves no room for --max-new-tokens in the"
-            + " context window keeps its BOS and its last tokens instead of failing (the dropped count is reported)")
-    boolean truncatePrompts;
-
-    public SamplingParams toSamplingParams() {
-        boolean samplingAsked = topK > 0 || topP < 1.0;
-        double t = temperature != null ? temperature : (samplingAsked ? 1.0 : 0.0);
-        return new SamplingParams(t, topK, topP, seed);
+    /** What the command line set, checked: each bad value is refused naming its flag. */
+    @SuppressWarnings("unchecked") // list-valued options hold lists of strings
+    public GenerationValues toValues() {
+        GenerationValues result = values;
+        for (Map.Entry<GenerationOption<?>, List<String>> entry : repeated.entrySet()) {
+            GenerationOption<List<String>> option = (GenerationOption<List<String>>) entry.getKey();
+            result = result.with(option, List.copyOf(entry.getValue()), option.flag());
+        }
+        return result;
     }
 
     public GenerationSettings toSettings() {
-        OptionChecks.requireAtLeast("--max-new-tokens", maxNewTokens, 0);
-        if (stop.stream().anyMatch(String::isEmpty)) {
-            throw new AqlmException("--stop must not be empty: an empty stop string would end every completion at once");
+        return toValues().toSettings();
+    }
+
+    public SamplingParams toSamplingParams() {
+        return toValues().sampling();
+    }
+
+    private <T> void set(GenerationOption<T> option, String text) {
+        T value;
+        try {
+            value = option.parse(text);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not " + option.kind());
         }
-        return new GenerationSettings(maxNewTokens, toSamplingParams(), stop, !ignoreEos, null, truncatePrompts);
+        values = values.with(option, value, option.flag());
+    }
+
+    /** Adds an option per table entry to this mixin's picocli model. */
+    public static final class FromTable implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            // picocli runs a mixin's transformer on the command that mixes it in (its @Command attributes carry
+            // over), after the mixin's own options were added: the table's options go to that command, bound to the
+            // mixin's instance.
+            for (CommandSpec mixin : spec.mixins().values()) {
+                if (mixin.userObject() instanceof SamplingOptionsMixin sampling
+                        && !spec.optionsMap().containsKey(GenerationOptions.ALL.get(0).flag())) {
+                    GenerationOptions.ALL.forEach(option -> spec.addOption(optionSpec(option, sampling)));
+                }
+            }
+            return spec;
+        }
+
+        private static OptionSpec optionSpec(GenerationOption<?> option, SamplingOptionsMixin mixin) {
+            OptionSpec.Builder builder = OptionSpec.builder(option.flag()).description(option.description());
+            if (option.type() == Boolean.class) {
+                return builder.arity("0").type(boolean.class)
+                        .setter(new Setter(value -> mixin.set(option, String.valueOf(value)))).build();
+            }
+            if (option.type() == List.class) {
+                List<String> collected = mixin.repeated.computeIfAbsent(option, key -> new ArrayList<>());
+                return builder.type(List.class).auxiliaryTypes(String.class).arity("1")
+                        .getter(new Getter(collected))
+                        .setter(new Setter(value -> replace(collected, (List<?>) value))).build();
+            }
+            if (option.defaultValue() != null) {
+                builder.description(option.description() + " (default: " + option.defaultValue() + ")");
+            }
+            // Strings in: the table's parser (not picocli's converters) reads the text, as it reads row overrides.
+            return builder.type(String.class).arity("1").paramLabel("<" + option.name() + ">")
+                    .setter(new Setter(value -> mixin.set(option, (String) value))).build();
+        }
+    }
+
+    private static void replace(List<String> target, List<?> values) {
+        if (values != target) {
+            target.clear();
+            values.forEach(value -> target.add((String) value));
+        }
+    }
+
+    private record Getter(Object value) implements CommandLine.Model.IGetter {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            return (T) value;
+        }
+    }
+
+    private record Setter(java.util.function.Consumer<Object> target) implements CommandLine.Model.ISetter {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T set(T value) {
+            if (value != null) {
+                target.accept(value);
+            }
+            return null;
+        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.cpu;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 
 /**
  * The static key/value cache: per layer, [slot][position][kvHeads · headDim] in fp32, allocated once. A slot belongs to

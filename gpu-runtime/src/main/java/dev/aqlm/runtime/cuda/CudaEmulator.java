@@ -81,7 +81,7 @@ public final class CudaEmulator {
      */
     public static void refuseSpeedMeasurement(String command) {
         if (requested()) {
-            throw new dev.aqlm.runtime.AqlmException(command + " measures speed, and the CUDA emulator ("
+            throw new dev.aqlm.runtime.errors.AqlmException(command + " measures speed, and the CUDA emulator ("
                     + ENVIRONMENT_VARIABLE + "=1) runs the kernels on the CPU: it proves logic, never speed. Unset "
                     + ENVIRONMENT_VARIABLE + " to measure a GPU (bench --backend cpu measures the CPU backend)");
         }

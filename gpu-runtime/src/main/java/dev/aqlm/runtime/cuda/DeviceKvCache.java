@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.cuda;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.ModelConfig;
 
 /**

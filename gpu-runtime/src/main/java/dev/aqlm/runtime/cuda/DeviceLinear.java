@@ -1,7 +1,7 @@
 package dev.aqlm.runtime.cuda;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.checkpoint.TensorData;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.AqlmConfig;
 import dev.aqlm.runtime.model.AqlmLinearWeights;
 import dev.aqlm.runtime.model.CodebookIndices;

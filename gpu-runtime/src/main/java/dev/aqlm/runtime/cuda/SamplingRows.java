@@ -3,9 +3,9 @@ package dev.aqlm.runtime.cuda;
 import dev.aqlm.runtime.engine.SamplingParams;
 import java.nio.ByteBuffer;
 
-/** sampling.cu's SamplingRow: temperature (f64), top_p (f64), seed (i64), top_k (i32), position (i32); 32 bytes. */
+/** sampling.cu's SamplingRow: temperature (f64), top_p (f64), seed (i64), top_k (i32), position (i32), min_p (f64); 40 bytes. */
 final class SamplingRows {
-    public static final int BYTES = 32;
+    public static final int BYTES = 40;
 
     private SamplingRows() {
     }
@@ -17,5 +17,6 @@ final class SamplingRows {
         buffer.putLong(offset + 16, params.seed());
         buffer.putInt(offset + 24, params.topK());
         buffer.putInt(offset + 28, position);
+        buffer.putDouble(offset + 32, params.minP());
     }
 }

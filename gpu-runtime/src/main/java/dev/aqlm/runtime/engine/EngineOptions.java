@@ -24,7 +24,12 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
     /** The most threads a ForkJoinPool takes; far more than any machine has cores. */
     public static final int MAX_CPU_THREADS = 0x7fff;
 
-    public static final EngineOptions DEFAULTS = new EngineOptions(BackendKind.AUTO, 0, 8, 0, 0, true, 512);
+    /** The defaults, stated once (the CLI's --slots and --max-prefill-tokens show these). */
+    public static final int DEFAULT_SLOTS = 8;
+    public static final int DEFAULT_MAX_PREFILL_TOKENS = 512;
+
+    public static final EngineOptions DEFAULTS = new EngineOptions(BackendKind.AUTO, 0, DEFAULT_SLOTS, 0, 0, true,
+            DEFAULT_MAX_PREFILL_TOKENS);
 
     public EngineOptions {
         if (slots < 1) {

@@ -61,6 +61,9 @@ public sealed interface Speculation {
     /** HF's default {@code max_matching_ngram_size}. */
     int DEFAULT_NGRAM = 2;
 
+    /** HF's default {@code num_assistant_tokens}. */
+    int DEFAULT_ASSISTANT_TOKENS = 5;
+
     /**
      * The one value for a set of user options, each possibly absent: prompt-lookup tokens (with its n-gram size), or an
      * assistant model (with its draft length, 5 by default as in HF's {@code num_assistant_tokens}).
@@ -81,7 +84,7 @@ public sealed interface Speculation {
             return new PromptLookup(promptLookupTokens, promptLookupNgram == null ? DEFAULT_NGRAM : promptLookupNgram);
         }
         if (assistantModel != null) {
-            return new Assistant(assistantModel, assistantTokens == null ? 5 : assistantTokens);
+            return new Assistant(assistantModel, assistantTokens == null ? DEFAULT_ASSISTANT_TOKENS : assistantTokens);
         }
         return NONE;
     }

@@ -55,6 +55,21 @@ public final class TokenSampler {
             kept = cut;
             total = cumulative;
         }
+        if (params.minP() > 0) {
+            // weights[0] is the most likely token's, exactly 1, so a weight is its probability ratio to the maximum;
+            // the candidates are in descending order, so those that stay are a prefix.
+            int cut = 1;
+            while (cut < kept && weights[cut] >= params.minP()) {
+                cut++;
+            }
+            if (cut < kept) {
+                kept = cut;
+                total = 0;
+                for (int i = 0; i < kept; i++) {
+                    total += weights[i];
+                }
+            }
+        }
         double target = SamplingRandom.uniform(params.seed(), position) * total;
         double cumulative = 0;
         for (int i = 0; i < kept; i++) {

@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.hub;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

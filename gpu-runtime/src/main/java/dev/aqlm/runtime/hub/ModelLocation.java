@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.hub;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

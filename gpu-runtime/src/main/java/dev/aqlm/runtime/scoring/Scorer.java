@@ -1,7 +1,7 @@
 package dev.aqlm.runtime.scoring;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.Backend;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.ArrayList;
 import java.util.List;
 

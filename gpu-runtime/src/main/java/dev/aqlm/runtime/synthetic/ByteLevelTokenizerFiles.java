@@ -3,7 +3,7 @@ package dev.aqlm.runtime.synthetic;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.aqlm.runtime.synthetic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.runtime.io.OutputFolders;
 import java.io.IOException;

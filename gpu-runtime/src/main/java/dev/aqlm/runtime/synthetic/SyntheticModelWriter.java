@@ -32,7 +32,7 @@ public final class SyntheticModelWriter {
     /** @param quantization the AQLM scheme of every attention and MLP linear, or null for a dense model */
     public SyntheticModelWriter(SyntheticShape shape, DType dtype, AqlmConfig quantization, long seed) {
         if (dtype != DType.F16 && dtype != DType.BF16 && dtype != DType.F32) {
-            throw new dev.aqlm.runtime.AqlmException("synthetic models are float16, bfloat16 or float32, not " + dtype);
+            throw new dev.aqlm.runtime.errors.AqlmException("synthetic models are float16, bfloat16 or float32, not " + dtype);
         }
         this.shape = shape;
         this.dtype = dtype;
@@ -53,7 +53,7 @@ public final class SyntheticModelWriter {
     public static AqlmConfig scheme(String name) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})x(\\d{1,6})(?:g(\\d{1,6}))?").matcher(name);
         if (!m.matches()) {
-            throw new dev.aqlm.runtime.AqlmException("AQLM scheme '" + name + "' is not of the form CxB or CxBgG, e.g. 2x8, 1x16g16");
+            throw new dev.aqlm.runtime.errors.AqlmException("AQLM scheme '" + name + "' is not of the form CxB or CxBgG, e.g. 2x8, 1x16g16");
         }
         int group = m.group(3) == null ? 8 : Integer.parseInt(m.group(3));
         return new AqlmConfig(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), group, 1, List.of());

@@ -1,6 +1,6 @@
 package dev.aqlm.runtime.synthetic;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.Locale;
 
 /**

@@ -2,7 +2,7 @@ package dev.aqlm.runtime.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;

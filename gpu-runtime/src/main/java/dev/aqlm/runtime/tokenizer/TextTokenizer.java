@@ -3,7 +3,7 @@ package dev.aqlm.runtime.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

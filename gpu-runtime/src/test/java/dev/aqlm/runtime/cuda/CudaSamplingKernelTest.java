@@ -43,6 +43,9 @@ class CudaSamplingKernelTest {
         new SamplingParams(1.3, 50, 0.8, 4),
         new SamplingParams(0.5, 1, 1, 5),
         new SamplingParams(2.0, 0, 0.05, 6),
+        new SamplingParams(1.0, 0, 1, 0.05, 7),
+        new SamplingParams(0.9, 40, 0.9, 0.2, 8),
+        new SamplingParams(1.5, 0, 1, 0.5, 9),
     };
 
     @Test

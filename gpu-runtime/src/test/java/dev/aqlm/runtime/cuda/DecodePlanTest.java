@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.Architecture;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.RopeConfig;

@@ -74,6 +74,7 @@ class KernelSourceContractTest {
         assertEquals(24, assertedInt(sampling, "offsetof\\(SamplingRow, top_k\\) == (\\d+)"), "SamplingRows.put");
         assertEquals(28, assertedInt(sampling, "offsetof\\(SamplingRow, position\\) == (\\d+)"),
                 "SamplingRows.put");
+        assertEquals(32, assertedInt(sampling, "offsetof\\(SamplingRow, min_p\\) == (\\d+)"), "SamplingRows.put");
         assertEquals(BatchInputs.Section.PREFILL_TILES.bytesPerRow,
                 assertedInt(read("attention.cu"), "sizeof\\(PrefillTile\\) == (\\d+)"));
     }
@@ -121,8 +122,8 @@ class KernelSourceContractTest {
     @Test
     void samplingRowLayoutMatches() throws IOException {
         String body = structBody(read("sampling.cu"), "SamplingRow").replaceAll("\\s+", " ").trim();
-        assertEquals("double temperature; double top_p; long long seed; int top_k; int position;", body);
-        assertEquals(32, SamplingRows.BYTES);
+        assertEquals("double temperature; double top_p; long long seed; int top_k; int position; double min_p;", body);
+        assertEquals(40, SamplingRows.BYTES);
     }
 
     @Test

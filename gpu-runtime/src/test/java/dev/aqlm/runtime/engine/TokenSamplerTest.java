@@ -49,6 +49,30 @@ class TokenSamplerTest {
     }
 
     @Test
+    void minPKeepsTheTokensAtLeastThatFractionAsLikelyAsTheMostLikely() {
+        // At temperature 1 the tokens' probabilities over the maximum's are 1, 1, e^-1 = 0.37, e^-2 = 0.14 and
+        // e^-2.5 = 0.08: min_p 0.2 keeps tokens 1, 2 and 4; min_p 0.5 keeps 1 and 2.
+        assertThat(drawn(new SamplingParams(1.0, 0, 1.0, 0.2, 11))).containsExactlyInAnyOrder(1, 2, 4);
+        assertThat(drawn(new SamplingParams(1.0, 0, 1.0, 0.5, 11))).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void minPComesAfterTheTemperature() {
+        // At temperature 4 the ratios are 1, 1, e^-0.25 = 0.78, e^-0.5 = 0.61 (token 0) and e^-0.625 = 0.54 (token 3):
+        // min_p 0.55 keeps all but token 3; applied before the temperature it would keep tokens 1 and 2 only.
+        assertThat(drawn(new SamplingParams(4.0, 0, 1.0, 0.55, 11))).containsExactlyInAnyOrder(0, 1, 2, 4);
+    }
+
+    /** The tokens drawn at 4000 positions: with these logits each kept token is drawn many times. */
+    private static java.util.Set<Integer> drawn(SamplingParams params) {
+        java.util.Set<Integer> tokens = new java.util.TreeSet<>();
+        for (int position = 0; position < 4000; position++) {
+            tokens.add(TokenSampler.sample(LOGITS, 0, LOGITS.length, params, position));
+        }
+        return tokens;
+    }
+
+    @Test
     void theRandomNumberDependsOnlyOnSeedAndPosition() {
         assertEquals(SamplingRandom.uniform(7, 3), SamplingRandom.uniform(7, 3));
         assertThat(SamplingRandom.uniform(7, 3)).isNotEqualTo(SamplingRandom.uniform(7, 4)).isBetween(0.0, 1.0);
@@ -64,5 +88,7 @@ class TokenSamplerTest {
                 .contains("top_p");
         assertThat(assertThrows(InvalidRequestException.class, () -> new SamplingParams(1, -2, 1, 0)).getMessage())
                 .contains("top_k");
+        assertThat(assertThrows(InvalidRequestException.class, () -> new SamplingParams(1, 0, 1, 1.5, 0)).getMessage())
+                .contains("min_p must be in [0, 1]");
     }
 }

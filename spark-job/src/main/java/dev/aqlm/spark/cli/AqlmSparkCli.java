@@ -6,9 +6,9 @@ import dev.aqlm.runtime.cli.InfoCommand;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SynthesizeCommand;
 import dev.aqlm.runtime.cli.Version;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.config.Configurator;
+import dev.aqlm.spark.generate.BulkGenerateCommand;
+import dev.aqlm.spark.session.SparkSessions;
+import dev.aqlm.spark.sweep.SweepCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,11 +20,6 @@ import picocli.CommandLine.Command;
                 BenchCommand.class, SynthesizeCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class AqlmSparkCli {
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new AqlmSparkCli(), args, AqlmSparkCli::silenceLogging));
-    }
-
-    /** On Ctrl-C: Spark logs every job the shutdown aborts with a stack trace; one line has said it all. */
-    public static void silenceLogging() {
-        Configurator.setAllLevels(LogManager.ROOT_LOGGER_NAME, Level.OFF);
+        System.exit(RuntimeCli.execute(new AqlmSparkCli(), args, SparkSessions::silenceLogging));
     }
 }

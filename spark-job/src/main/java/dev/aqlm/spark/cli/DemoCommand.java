@@ -1,10 +1,10 @@
 package dev.aqlm.spark.cli;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.HubCache;
 import dev.aqlm.runtime.io.IoFailures;
 import dev.aqlm.runtime.io.OutputFolders;

@@ -28,7 +28,7 @@ public final class EvaluationPreflight {
             OptionChecks.requireAtLeast("--max-length", maxLength, 2);
         }
         if (limit != null && !(limit > 0)) {
-            throw new dev.aqlm.runtime.AqlmException("--limit must be above 0 (a count, or a fraction below 1), got "
+            throw new dev.aqlm.runtime.errors.AqlmException("--limit must be above 0 (a count, or a fraction below 1), got "
                     + limit);
         }
         OutputFolders.requireCreatable(output, "--output " + output);

@@ -1,6 +1,6 @@
 package dev.aqlm.spark.eval;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 
 /** A dataset row a task cannot use: the message names the task, the document and the field. */
 public class TaskDataException extends AqlmException {

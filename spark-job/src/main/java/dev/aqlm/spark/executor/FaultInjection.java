@@ -1,6 +1,6 @@
 package dev.aqlm.spark.executor;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.io.Serializable;
 import org.apache.spark.TaskContext;
 

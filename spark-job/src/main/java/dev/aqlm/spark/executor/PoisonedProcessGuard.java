@@ -1,6 +1,6 @@
 package dev.aqlm.spark.executor;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;

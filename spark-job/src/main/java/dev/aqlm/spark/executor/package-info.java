@@ -11,7 +11,7 @@
  *       task at a time) until the task completes, and guards the partition's lazy iterator. A scoring job writes
  *       {@code ModelTasks.mapWithModel(descriptor, rows, (model, input) -> lazyScoredRows(model, input))}.</li>
  *   <li>{@link dev.aqlm.spark.executor.PoisonedProcessGuard}: the poisoned-context hook. Any
- *       {@link dev.aqlm.runtime.AqlmException} whose {@code poisonsProcess()} is true (the CUDA backend's sticky
+ *       {@link dev.aqlm.runtime.errors.AqlmException} whose {@code poisonsProcess()} is true (the CUDA backend's sticky
  *       errors), anywhere in a cause chain, halts the executor JVM with exit code 70 so the cluster manager replaces
  *       it and Spark retries the task on a healthy executor.</li>
  *   <li>{@link dev.aqlm.spark.executor.FaultInjection}: the same failure on purpose, for fault-tolerance tests.</li>

@@ -3,7 +3,7 @@ package dev.aqlm.spark.generate;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,13 +60,13 @@ final class CanonicalPrompts {
     }
 
     /** Fails, naming the column and the setting that chooses it, when the records cannot be read as prompts. */
-    void validate(Dataset<Row> records) {
-        List<String> present = Arrays.asList(records.columns());
+    void validate(StructType records) {
+        List<String> present = Arrays.asList(records.fieldNames());
         if (!present.contains(promptColumn)) {
             throw new AqlmException(source.description() + " has no column '" + promptColumn + "'; its columns are "
                     + present + ": choose the prompt's with " + source.promptColumnSetting());
         }
-        DataType type = records.schema().apply(promptColumn).dataType();
+        DataType type = records.apply(promptColumn).dataType();
         if (type instanceof StructType || type instanceof ArrayType || type instanceof MapType) {
             throw new AqlmException("column '" + promptColumn + "' of " + source.description() + " is "
                     + type.simpleString() + ", not text; " + source.promptColumnSetting() + " must name a string column");

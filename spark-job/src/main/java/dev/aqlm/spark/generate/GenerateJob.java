@@ -6,10 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
-import dev.aqlm.spark.cli.AqlmSparkCli;
-import dev.aqlm.spark.cli.BulkGenerateCommand;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.executor.ExecutorFailures;
 import dev.aqlm.spark.progress.JobProgress;
 import dev.aqlm.spark.session.SparkSessions;
@@ -46,7 +44,7 @@ public final class GenerateJob {
     }
 
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new BulkGenerateCommand(), args, AqlmSparkCli::silenceLogging));
+        System.exit(RuntimeCli.execute(new BulkGenerateCommand(), args, SparkSessions::silenceLogging));
     }
 
     /** Runs the job in {@code master} (null: spark-submit's, else local) and stops the session afterwards. */

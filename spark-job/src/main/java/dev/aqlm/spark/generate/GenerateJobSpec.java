@@ -13,6 +13,9 @@ public record GenerateJobSpec(String input, InputFormat inputFormat, String outp
                               OutputMode mode, long commitEveryRows, double progressIntervalSeconds,
                               GenerationSpec generation) {
 
+    /** Rows per commit wave unless set (--commit-every's default). */
+    public static final long DEFAULT_COMMIT_EVERY_ROWS = 20_000;
+
     /**
      * A spec with the command line's defaults (greedy, 128 new tokens, Parquet, a new output folder), for programs
      * and notebooks: {@code GenerateJobSpec.builder(model, input, output).temperature(0.7).build()}.
@@ -28,7 +31,7 @@ public record GenerateJobSpec(String input, InputFormat inputFormat, String outp
         private InputFormat inputFormat;
         private OutputFormat outputFormat = OutputFormat.PARQUET;
         private OutputMode mode = OutputMode.CREATE;
-        private long commitEveryRows = 20_000;
+        private long commitEveryRows = DEFAULT_COMMIT_EVERY_ROWS;
         private double progressIntervalSeconds = 5;
 
         private Builder(String model, String input, String output) {

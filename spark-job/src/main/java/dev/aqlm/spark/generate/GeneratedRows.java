@@ -1,16 +1,18 @@
 package dev.aqlm.spark.generate;
 
-import dev.aqlm.runtime.engine.SpeculationCounts;
+import dev.aqlm.runtime.generation.GeneratedRow;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The output schema: one row per input row, successes and failures alike (a failure has a non-null {@code error},
- * finish_reason "error" and an empty completion), with the model and the sampling settings the row ran with.
+ * The output schema as Spark sees it: {@link GeneratedRow#COLUMNS} (the one row schema of every generation path),
+ * typed for Spark.
  */
 public final class GeneratedRows {
     public static final String ID = "id";
@@ -29,60 +31,20 @@ public final class GeneratedRows {
     public static final String ACCEPTED_TOKENS = "accepted_tokens";
     public static final String FORWARD_PASSES = "forward_passes";
 
-    public static final StructType SCHEMA = new StructType(new StructField[] {
-            DataTypes.createStructField(ID, DataTypes.StringType, false),
-            DataTypes.createStructField(PROMPT, DataTypes.StringType, true),
-            DataTypes.createStructField(COMPLETION, DataTypes.StringType, true),
-            DataTypes.createStructField(PROMPT_TOKENS, DataTypes.IntegerType, true),
-            DataTypes.createStructField(TRUNCATED_PROMPT_TOKENS, DataTypes.IntegerType, true),
-            DataTypes.createStructField(COMPLETION_TOKENS, DataTypes.IntegerType, false),
-            DataTypes.createStructField(FINISH_REASON, DataTypes.StringType, false),
-            DataTypes.createStructField(LATENCY_MS, DataTypes.DoubleType, true),
-            DataTypes.createStructField(ERROR, DataTypes.StringType, true),
-            DataTypes.createStructField(MODEL, DataTypes.StringType, false),
-            DataTypes.createStructField(PromptColumns.TEMPERATURE, DataTypes.DoubleType, true),
-            DataTypes.createStructField(PromptColumns.TOP_P, DataTypes.DoubleType, true),
-            DataTypes.createStructField(PromptColumns.TOP_K, DataTypes.IntegerType, true),
-            DataTypes.createStructField(PromptColumns.MAX_NEW_TOKENS, DataTypes.IntegerType, true),
-            DataTypes.createStructField(PromptColumns.SEED, DataTypes.LongType, true),
-            DataTypes.createStructField(DRAFTED_TOKENS, DataTypes.IntegerType, true),
-            DataTypes.createStructField(ACCEPTED_TOKENS, DataTypes.IntegerType, true),
-            DataTypes.createStructField(FORWARD_PASSES, DataTypes.IntegerType, true),
-    });
+    private static final Map<Class<?>, DataType> SPARK_TYPES = Map.of(String.class, DataTypes.StringType,
+            Integer.class, DataTypes.IntegerType, Long.class, DataTypes.LongType, Double.class, DataTypes.DoubleType);
+
+    public static final StructType SCHEMA = new StructType(GeneratedRow.COLUMNS.stream()
+            .map(column -> DataTypes.createStructField(column.name(), SPARK_TYPES.get(column.type()), column.nullable()))
+            .toArray(StructField[]::new));
 
     /** Columns that depend on timing, not on the model and settings: excluded when runs are compared. */
-    public static final List<String> TIMING_COLUMNS = List.of(LATENCY_MS);
+    public static final List<String> TIMING_COLUMNS = GeneratedRow.TIMING_COLUMNS;
 
     private GeneratedRows() {
     }
 
-    /** The sampling settings a row ran with; any may be null when the row failed before they were known. */
-    public record RowSettings(Double temperature, Double topP, Integer topK, Integer maxNewTokens, Long seed) {
-        static final RowSettings UNKNOWN = new RowSettings(null, null, null, null, null);
-    }
-
-    /**
-     * @param promptTokens          the prompt's length as the model saw it (after truncation)
-     * @param truncatedPromptTokens tokens cut from the prompt to fit the context window
-     */
-    public static Row success(String id, String prompt, String completion, int promptTokens,
-                              int truncatedPromptTokens, int completionTokens, String finishReason, double latencyMs,
-                              String model, RowSettings settings, SpeculationCounts speculation) {
-        return row(id, prompt, completion, promptTokens, truncatedPromptTokens, completionTokens, finishReason,
-                latencyMs, null, model, settings, speculation);
-    }
-
-    /** @param promptTokens the prompt's length when it was tokenized, else null */
-    public static Row failure(String id, String prompt, Integer promptTokens, String error, String model,
-                              RowSettings settings) {
-        return row(id, prompt, "", promptTokens, null, 0, "error", null, error, model, settings, null);
-    }
-
-    private static Row row(String id, String prompt, String completion, Integer promptTokens,
-                           Integer truncatedPromptTokens, int completionTokens, String finishReason, Double latencyMs,
-                           String error, String model, RowSettings s, SpeculationCounts c) {
-        return RowFactory.create(id, prompt, completion, promptTokens, truncatedPromptTokens, completionTokens,
-                finishReason, latencyMs, error, model, s.temperature(), s.topP(), s.topK(), s.maxNewTokens(), s.seed(),
-                c == null ? null : c.drafted(), c == null ? null : c.accepted(), c == null ? null : c.forwardPasses());
+    public static Row toSpark(GeneratedRow row) {
+        return RowFactory.create(row.values());
     }
 }

@@ -1,9 +1,8 @@
 package dev.aqlm.spark.generate;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.ContextLimits;
-import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.Speculation;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.runtime.tokenizer.SharedTokenizerCheck;
 import dev.aqlm.spark.prompt.ChatTemplate;
@@ -22,10 +21,7 @@ final class GenerationPreflight {
     /** @param executorModel the model as executors load it: checked here too when it is a directory this driver sees */
     static void check(GenerationSpec spec, String executorModel) {
         GenerationDefaults d = spec.defaults();
-        new SamplingParams(d.temperature(), d.topK(), d.topP(), d.jobSeed()); // throws, naming the value
-        if (d.maxNewTokens() < 0) {
-            throw new AqlmException("max_new_tokens must be 0 or more, got " + d.maxNewTokens());
-        }
+        int maxNewTokens = d.values().toSettings().maxNewTokens(); // the values were checked as they were set
         if (spec.partitions() < 0 || spec.queueDepth() < 0) {
             throw new AqlmException("--partitions and --queue-depth must be 0 or more, got " + spec.partitions()
                     + " and " + spec.queueDepth());
@@ -34,8 +30,8 @@ final class GenerationPreflight {
         if (!Files.isDirectory(directory)) {
             return; // a Hub id or a path only the executors see: they check it when they load
         }
-        ContextLimits.requireUsable(spec.engine(), d.maxNewTokens(), ModelConfigReader.read(directory));
-        if (d.speculation() instanceof Speculation.Assistant assistant
+        ContextLimits.requireUsable(spec.engine(), maxNewTokens, ModelConfigReader.read(directory));
+        if (d.values().speculation() instanceof Speculation.Assistant assistant
                 && Files.isDirectory(Path.of(assistant.model()))) { // else the executors check it when they load it
             Path assistantDirectory = Path.of(assistant.model());
             SharedTokenizerCheck.require(directory, ModelConfigReader.read(directory), assistantDirectory,

@@ -1,6 +1,9 @@
 package dev.aqlm.spark.generate;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.GenerationOption;
+import dev.aqlm.runtime.engine.GenerationOptions;
+import dev.aqlm.runtime.engine.GenerationValues;
 import dev.aqlm.runtime.engine.Speculation;
 import java.util.List;
 
@@ -12,7 +15,7 @@ import java.util.List;
  * @param model          checkpoint directory or Hugging Face Hub id, as the user gave it (the output's model column)
  * @param promptColumn   the column holding the prompt text
  * @param idColumn       null: the "id" column if there is one, else ids numbered by position (file job: file and row)
- * @param rowOverrides   use the rows' temperature/top_p/top_k/max_new_tokens/seed columns where present
+ * @param rowOverrides   use the rows' override columns ({@link PromptColumns#OVERRIDES}) where present
  * @param partitions     generation tasks; 0 = the input's partitions, spread over the cluster's cores
  * @param queueDepth     requests waiting in each task's scheduler queue (0 = twice the slots)
  * @param faultInjection a deliberate failure for fault-tolerance tests ({@link dev.aqlm.spark.executor.FaultInjection}), or null
@@ -55,17 +58,9 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         private String idColumn;
         private boolean rowOverrides = true;
         private EngineOptions engine = EngineOptions.DEFAULTS;
-        private int maxNewTokens = 128;
-        private double temperature;
-        private int topK;
-        private double topP = 1.0;
-        private long seed;
-        private List<String> stopStrings = List.of();
-        private boolean stopAtEos = true;
+        private GenerationValues values = GenerationValues.DEFAULTS;
         private boolean chat;
         private String chatTemplate;
-        private boolean truncatePrompts;
-        private Speculation speculation = Speculation.NONE;
         private int partitions;
         private int queueDepth;
         private String faultInjection;
@@ -106,40 +101,50 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
             return self();
         }
 
-        public B maxNewTokens(int value) {
-            maxNewTokens = value;
+        /** Any {@link GenerationOptions} entry; a bad value fails now, naming the option. */
+        public <T> B set(GenerationOption<T> option, T value) {
+            values = values.with(option, value);
             return self();
         }
 
-        public B temperature(double value) {
-            temperature = value;
+        /** Every generation option at once (e.g. what a command line parsed). */
+        public B values(GenerationValues value) {
+            values = value;
             return self();
+        }
+
+        public B maxNewTokens(int value) {
+            return set(GenerationOptions.MAX_NEW_TOKENS, value);
+        }
+
+        /** Absent (the default): greedy, unless top-k, top-p or min-p is set, then 1.0 ({@link GenerationValues#temperature()}). */
+        public B temperature(double value) {
+            return set(GenerationOptions.TEMPERATURE, value);
         }
 
         public B topK(int value) {
-            topK = value;
-            return self();
+            return set(GenerationOptions.TOP_K, value);
         }
 
         public B topP(double value) {
-            topP = value;
-            return self();
+            return set(GenerationOptions.TOP_P, value);
+        }
+
+        public B minP(double value) {
+            return set(GenerationOptions.MIN_P, value);
         }
 
         /** The job seed: each row samples with a seed derived from (this, row id), unless it has a seed column. */
         public B seed(long value) {
-            seed = value;
-            return self();
+            return set(GenerationOptions.SEED, value);
         }
 
         public B stopStrings(List<String> value) {
-            stopStrings = List.copyOf(value);
-            return self();
+            return set(GenerationOptions.STOP, List.copyOf(value));
         }
 
         public B stopAtEos(boolean value) {
-            stopAtEos = value;
-            return self();
+            return set(GenerationOptions.IGNORE_EOS, !value);
         }
 
         /** Format prompts with the tokenizer's chat template, or with {@code template} when it is not null. */
@@ -153,19 +158,18 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
          * Cut a prompt that leaves no room for max_new_tokens in the context window (its BOS and its last tokens are
          * kept; the row's truncated_prompt_tokens says how many were dropped) instead of making it an error row.
          */
-        public B truncatePrompts(boolean value) {
-            truncatePrompts = value;
-            return self();
-        }
-
         /**
          * Draft several tokens per forward pass by prompt lookup or with an assistant model
          * ({@code new Speculation.PromptLookup(4, 2)}, {@code new Speculation.Assistant(dir, 5)}); the rows' tokens
          * are the same as without, their drafted/accepted/forward-pass columns say what it did.
          */
         public B speculation(Speculation value) {
-            speculation = value == null ? Speculation.NONE : value;
+            values = values.withSpeculation(value == null ? Speculation.NONE : value);
             return self();
+        }
+
+        public B truncatePrompts(boolean value) {
+            return set(GenerationOptions.TRUNCATE_PROMPTS, value);
         }
 
         public B partitions(int value) {
@@ -184,8 +188,7 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         }
 
         GenerationSpec generationSpec() {
-            GenerationDefaults defaults = new GenerationDefaults(model, maxNewTokens, temperature, topK, topP, seed,
-                    stopStrings, stopAtEos, chat, chatTemplate, truncatePrompts, speculation);
+            GenerationDefaults defaults = new GenerationDefaults(model, values, chat, chatTemplate);
             return new GenerationSpec(model, engine, defaults, promptColumn, idColumn, rowOverrides, partitions,
                     queueDepth, faultInjection);
         }

@@ -2,7 +2,7 @@ package dev.aqlm.spark.generate;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.HubSettings;
 import dev.aqlm.runtime.hub.ModelLocation;
 import dev.aqlm.spark.executor.FaultInjection;

@@ -1,6 +1,6 @@
 package dev.aqlm.spark.generate;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.Locale;
 
 /** The prompt file formats the job reads; chosen by --input-format or by the file extension. */

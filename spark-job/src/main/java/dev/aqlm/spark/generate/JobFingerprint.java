@@ -3,7 +3,7 @@ package dev.aqlm.spark.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.ModelLocation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,8 +39,9 @@ public final class JobFingerprint {
     /** Bytes of each weight file's start and end that are hashed: enough to tell checkpoints apart, cheap to read. */
     private static final int SAMPLE_BYTES = 1 << 20;
     /** Settings added after outputs were already written: an older fingerprint without one had this value. */
-    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false",
-            "speculation", "none");
+    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false", "min_p", "0.0",
+            "prompt_lookup_tokens", "null", "prompt_lookup_ngram", "null", "assistant_model", "null",
+            "assistant_tokens", "null");
 
     private final Map<String, String> fields;
 
@@ -62,15 +63,7 @@ public final class JobFingerprint {
         fields.put("row_overrides", Boolean.toString(generation.rowOverrides()));
         fields.put("chat_template", d.applyChatTemplate()
                 ? (d.chatTemplate() == null ? "tokenizer's" : "sha256:" + sha256(d.chatTemplate())) : "none");
-        fields.put("max_new_tokens", Integer.toString(d.maxNewTokens()));
-        fields.put("temperature", Double.toString(d.temperature()));
-        fields.put("top_k", Integer.toString(d.topK()));
-        fields.put("top_p", Double.toString(d.topP()));
-        fields.put("seed", Long.toString(d.jobSeed()));
-        fields.put("stop", String.join("\u241F", d.stopStrings()));
-        fields.put("stop_at_eos", Boolean.toString(d.stopAtEos()));
-        fields.put("truncate_prompts", Boolean.toString(d.truncatePrompts()));
-        fields.put("speculation", d.speculation().describe());
+        fields.putAll(d.values().fingerprint());
         fields.put("output_format", spec.outputFormat().name().toLowerCase());
         return new JobFingerprint(fields);
     }
@@ -126,6 +119,10 @@ public final class JobFingerprint {
                 for (Iterator<Map.Entry<String, JsonNode>> it = settings.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = it.next();
                     fields.put(field.getKey(), field.getValue().asText());
+                }
+                if (fields.containsKey("stop_at_eos") && !fields.containsKey("ignore_eos")) {
+                    // Written before the options table named it after its flag: the same setting, inverted.
+                    fields.put("ignore_eos", Boolean.toString(!Boolean.parseBoolean(fields.remove("stop_at_eos"))));
                 }
                 return new JobFingerprint(fields);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,6 +1,6 @@
 package dev.aqlm.spark.generate;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.Locale;
 
 /** How results are written: Parquet (default) or JSON lines. */

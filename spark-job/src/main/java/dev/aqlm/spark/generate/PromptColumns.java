@@ -1,37 +1,44 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.GenerationOption;
+import dev.aqlm.runtime.engine.GenerationOptions;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The canonical input row the executors see, whatever the input format: every column a string (overrides are parsed
- * on the executor, so a bad value becomes that row's error instead of a silent null from a cast).
+ * on the executor, so a bad value becomes that row's error instead of a silent null from a cast). The override
+ * columns are the {@link GenerationOptions} with {@link GenerationOption.Use#ROW_OVERRIDE}, by their names.
  */
 public final class PromptColumns {
     public static final String ID = "id";
     public static final String PROMPT = "prompt";
-    public static final String TEMPERATURE = "temperature";
-    public static final String TOP_P = "top_p";
-    public static final String TOP_K = "top_k";
-    public static final String MAX_NEW_TOKENS = "max_new_tokens";
-    public static final String SEED = "seed";
     /** The raw text of a line the JSON or CSV reader could not parse (null for good rows). */
     public static final String MALFORMED = "malformed_record";
 
     /** Per-row override columns, used when the input has a column of this name. */
-    public static final List<String> OVERRIDES = List.of(TEMPERATURE, TOP_P, TOP_K, MAX_NEW_TOKENS, SEED);
+    public static final List<String> OVERRIDES = GenerationOptions.with(GenerationOption.Use.ROW_OVERRIDE).stream()
+            .map(GenerationOption::name).toList();
 
-    /** The order of the canonical row's fields. */
-    public static final List<String> ALL = List.of(ID, PROMPT, TEMPERATURE, TOP_P, TOP_K, MAX_NEW_TOKENS, SEED, MALFORMED);
+    /** The order of the canonical row's fields: id, prompt, the overrides, malformed_record. */
+    public static final List<String> ALL = all();
 
     public static final int ID_INDEX = 0;
     public static final int PROMPT_INDEX = 1;
-    public static final int TEMPERATURE_INDEX = 2;
-    public static final int TOP_P_INDEX = 3;
-    public static final int TOP_K_INDEX = 4;
-    public static final int MAX_NEW_TOKENS_INDEX = 5;
-    public static final int SEED_INDEX = 6;
-    public static final int MALFORMED_INDEX = 7;
+    public static final int MALFORMED_INDEX = ALL.size() - 1;
 
     private PromptColumns() {
+    }
+
+    private static List<String> all() {
+        List<String> all = new ArrayList<>(List.of(ID, PROMPT));
+        all.addAll(OVERRIDES);
+        all.add(MALFORMED);
+        return List.copyOf(all);
+    }
+
+    /** The index of an override column in the canonical row. */
+    static int overrideIndex(String name) {
+        return 2 + OVERRIDES.indexOf(name);
     }
 }

@@ -3,7 +3,7 @@ package dev.aqlm.spark.generate;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.when;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -77,7 +77,7 @@ public final class PromptTable {
     public Dataset<Row> raw() {
         if (raw == null) {
             raw = read();
-            columns.validate(raw);
+            columns.validate(raw.schema());
         }
         return raw;
     }

@@ -1,6 +1,6 @@
 package dev.aqlm.spark.session;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
@@ -19,6 +19,11 @@ public final class SparkSessions {
 
     /** Set by the aqlm-spark launcher: the spark-submit application jar, shipped to executors of cluster jobs. */
     public static final String APP_JAR_PROPERTY = "aqlm.app.jar";
+    /**
+     * Kryo's class registrations, named as conf/spark-defaults.*.conf name them: by name, since they list classes of
+     * every job package, which all depend on this one (a test checks that the class is there and is a registrator).
+     */
+    public static final String KRYO_REGISTRATOR = "dev.aqlm.spark.kryo.AqlmKryoRegistrator";
 
     private SparkSessions() {
     }
@@ -35,7 +40,7 @@ public final class SparkSessions {
         boolean local = sparkConf.get("spark.master").startsWith("local");
         sparkConf.setIfMissing("spark.serializer", KryoSerializer.class.getName());
         sparkConf.setIfMissing("spark.kryo.registrationRequired", "true");
-        sparkConf.setIfMissing("spark.kryo.registrator", AqlmKryoRegistrator.class.getName());
+        sparkConf.setIfMissing("spark.kryo.registrator", KRYO_REGISTRATOR);
         sparkConf.setIfMissing("spark.executor.heartbeatInterval", "2s");
         // A speculative copy of a generation task would need a second GPU slot and repeat the work.
         sparkConf.setIfMissing("spark.speculation", "false");
@@ -80,5 +85,11 @@ public final class SparkSessions {
 
     public static boolean isLocal(SparkSession spark) {
         return spark.sparkContext().isLocal();
+    }
+
+    /** On Ctrl-C: Spark logs every job the shutdown aborts with a stack trace; one line has said it all. */
+    public static void silenceLogging() {
+        org.apache.logging.log4j.core.config.Configurator.setAllLevels(
+                org.apache.logging.log4j.LogManager.ROOT_LOGGER_NAME, org.apache.logging.log4j.Level.OFF);
     }
 }

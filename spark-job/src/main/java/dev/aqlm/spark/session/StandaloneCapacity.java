@@ -1,6 +1,6 @@
 package dev.aqlm.spark.session;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

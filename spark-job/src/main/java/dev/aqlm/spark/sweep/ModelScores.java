@@ -1,6 +1,6 @@
 package dev.aqlm.spark.sweep;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.eval.ScoredRequest;
 import dev.aqlm.spark.eval.ScoringFacts;
 import dev.aqlm.spark.eval.ScoringThroughput;

@@ -1,11 +1,9 @@
 package dev.aqlm.spark.sweep;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.RuntimeCli;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.HubSettings;
 import dev.aqlm.runtime.hub.ModelLocation;
-import dev.aqlm.spark.cli.AqlmSparkCli;
-import dev.aqlm.spark.cli.SweepCommand;
 import dev.aqlm.spark.eval.EvalRequest;
 import dev.aqlm.spark.eval.Evaluation;
 import dev.aqlm.spark.eval.EvaluationReport;
@@ -56,7 +54,7 @@ public final class SweepJob {
     }
 
     public static void main(String[] args) {
-        System.exit(RuntimeCli.execute(new SweepCommand(), args, AqlmSparkCli::silenceLogging));
+        System.exit(RuntimeCli.execute(new SweepCommand(), args, SparkSessions::silenceLogging));
     }
 
     /** Runs the job in {@code master} (null: spark-submit's, else local) and stops the session afterwards. */

@@ -3,8 +3,8 @@ package dev.aqlm.spark.executor;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cuda.CudaException;
+import dev.aqlm.runtime.errors.AqlmException;
 import jcuda.driver.CUresult;
 import org.junit.jupiter.api.Test;
 

@@ -1,15 +1,15 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.SamplingRandom;
-import dev.aqlm.runtime.engine.Speculation;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import dev.aqlm.runtime.engine.Speculation;
 
 /** The DataFrame API on local Spark: the file job's rows for the same prompts, and its errors for bad input. */
 class DataFrameGeneratorTest {
@@ -93,8 +94,8 @@ class DataFrameGeneratorTest {
                 }
             }
         }
-        assertEquals(0.0, (double) rowById(fromDataFrame, "row-3").getAs(PromptColumns.TEMPERATURE), "override used");
-        assertEquals(99L, (long) rowById(fromDataFrame, "row-4").getAs(PromptColumns.SEED), "override used");
+        assertEquals(0.0, (double) rowById(fromDataFrame, "row-3").getAs(GenerationOptions.TEMPERATURE.name()), "override used");
+        assertEquals(99L, (long) rowById(fromDataFrame, "row-4").getAs(GenerationOptions.SEED.name()), "override used");
     }
 
     @Test
@@ -115,55 +116,9 @@ class DataFrameGeneratorTest {
         for (Map.Entry<String, String> entry : promptsById.entrySet()) {
             Row row = rowById(generated, entry.getKey());
             assertEquals(entry.getValue(), row.getAs(GeneratedRows.PROMPT), "position " + entry.getKey());
-            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(PromptColumns.SEED));
+            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(GenerationOptions.SEED.name()));
             assertEquals(engine.get(entry.getKey()).completion(), row.getAs(GeneratedRows.COMPLETION));
         }
-    }
-
-    @Test
-    void speculationGivesTheSameRowsAndReportsItsDrafts() {
-        List<Row> rows = PROMPTS.stream().map(prompt -> RowFactory.create(prompt + " " + prompt)).toList();
-        Dataset<Row> prompts = spark.createDataFrame(rows, new StructType().add("prompt", "string"));
-        JobSpecs specs = new JobSpecs();
-        List<Row> plain = new DataFrameGenerator(spark, specs.generationSpec().build()).generate(prompts)
-                .orderBy(GeneratedRows.ID).collectAsList();
-        for (Speculation speculation : List.of(new Speculation.PromptLookup(3, 2),
-                new Speculation.Assistant(JobSpecs.modelDirectory().toString(), 3))) {
-            List<Row> speculated = new DataFrameGenerator(spark, specs.generationSpec().speculation(speculation).build())
-                    .generate(prompts).orderBy(GeneratedRows.ID).collectAsList();
-            long drafted = 0;
-            long passes = 0;
-            for (int i = 0; i < plain.size(); i++) {
-                Row expected = plain.get(i);
-                Row row = speculated.get(i);
-                assertEquals((String) expected.getAs(GeneratedRows.COMPLETION), row.getAs(GeneratedRows.COMPLETION),
-                        speculation.describe() + " row " + row.getAs(GeneratedRows.ID));
-                assertEquals(0, (int) expected.getAs(GeneratedRows.DRAFTED_TOKENS), "plain rows draft nothing");
-                assertEquals((int) expected.getAs(GeneratedRows.COMPLETION_TOKENS),
-                        (int) expected.getAs(GeneratedRows.FORWARD_PASSES), "plain rows: one token per pass");
-                int rowDrafted = row.getAs(GeneratedRows.DRAFTED_TOKENS);
-                assertTrue((int) row.getAs(GeneratedRows.ACCEPTED_TOKENS) <= rowDrafted);
-                drafted += rowDrafted;
-                passes += (int) row.getAs(GeneratedRows.FORWARD_PASSES);
-            }
-            if (speculation instanceof Speculation.Assistant) {
-                // The model drafting for itself always has a draft (prompt lookup on this random 32000-token model
-                // rarely finds its last token earlier: its drafts are exercised by the engine's fixture tests).
-                assertTrue(drafted > 0, speculation.describe() + " drafted");
-            }
-            assertTrue(passes > 0);
-        }
-    }
-
-    @Test
-    void speculationIsPartOfTheResumeFingerprint(@TempDir Path dir) {
-        JobSpecs specs = new JobSpecs().input(dir.resolve("in.jsonl")).output(dir.resolve("out"));
-        GenerateJobSpec plain = specs.build();
-        GenerateJobSpec lookup = GenerateJobSpec.builder(plain.generation().model(), plain.input(), plain.output())
-                .speculation(new Speculation.PromptLookup(4, 2)).build();
-        String model = JobSpecs.modelDirectory().toString();
-        assertEquals("none", JobFingerprint.of(plain, model, null).fields().get("speculation"));
-        assertEquals("prompt-lookup:4:2", JobFingerprint.of(lookup, model, null).fields().get("speculation"));
     }
 
     @Test
@@ -213,5 +168,52 @@ class DataFrameGeneratorTest {
     private static Row rowById(List<Row> rows, String id) {
         return rows.stream().filter(row -> id.equals(row.getAs(GeneratedRows.ID))).findFirst()
                 .orElseThrow(() -> new AssertionError("no row " + id + " in " + rows));
+    }
+
+    @Test
+    void speculationGivesTheSameRowsAndReportsItsDrafts() {
+        List<Row> rows = PROMPTS.stream().map(prompt -> RowFactory.create(prompt + " " + prompt)).toList();
+        Dataset<Row> prompts = spark.createDataFrame(rows, new StructType().add("prompt", "string"));
+        JobSpecs specs = new JobSpecs();
+        List<Row> plain = new DataFrameGenerator(spark, specs.generationSpec().build()).generate(prompts)
+                .orderBy(GeneratedRows.ID).collectAsList();
+        for (Speculation speculation : List.of(new Speculation.PromptLookup(3, 2),
+                new Speculation.Assistant(JobSpecs.modelDirectory().toString(), 3))) {
+            List<Row> speculated = new DataFrameGenerator(spark, specs.generationSpec().speculation(speculation).build())
+                    .generate(prompts).orderBy(GeneratedRows.ID).collectAsList();
+            long drafted = 0;
+            long passes = 0;
+            for (int i = 0; i < plain.size(); i++) {
+                Row expected = plain.get(i);
+                Row row = speculated.get(i);
+                assertEquals((String) expected.getAs(GeneratedRows.COMPLETION), row.getAs(GeneratedRows.COMPLETION),
+                        speculation.describe() + " row " + row.getAs(GeneratedRows.ID));
+                assertEquals(0, (int) expected.getAs(GeneratedRows.DRAFTED_TOKENS), "plain rows draft nothing");
+                assertEquals((int) expected.getAs(GeneratedRows.COMPLETION_TOKENS),
+                        (int) expected.getAs(GeneratedRows.FORWARD_PASSES), "plain rows: one token per pass");
+                int rowDrafted = row.getAs(GeneratedRows.DRAFTED_TOKENS);
+                assertTrue((int) row.getAs(GeneratedRows.ACCEPTED_TOKENS) <= rowDrafted);
+                drafted += rowDrafted;
+                passes += (int) row.getAs(GeneratedRows.FORWARD_PASSES);
+            }
+            if (speculation instanceof Speculation.Assistant) {
+                // The model drafting for itself always has a draft (prompt lookup on this random 32000-token model
+                // rarely finds its last token earlier: its drafts are exercised by the engine's fixture tests).
+                assertTrue(drafted > 0, speculation.describe() + " drafted");
+            }
+            assertTrue(passes > 0);
+        }
+    }
+
+    @Test
+    void speculationIsPartOfTheResumeFingerprint(@TempDir Path dir) {
+        JobSpecs specs = new JobSpecs().input(dir.resolve("in.jsonl")).output(dir.resolve("out"));
+        GenerateJobSpec plain = specs.build();
+        GenerateJobSpec lookup = GenerateJobSpec.builder(plain.generation().model(), plain.input(), plain.output())
+                .speculation(new Speculation.PromptLookup(4, 2)).build();
+        String model = JobSpecs.modelDirectory().toString();
+        assertEquals("null", JobFingerprint.of(plain, model, null).fields().get("prompt_lookup_tokens"));
+        assertEquals("4", JobFingerprint.of(lookup, model, null).fields().get("prompt_lookup_tokens"));
+        assertEquals("2", JobFingerprint.of(lookup, model, null).fields().get("prompt_lookup_ngram"));
     }
 }

@@ -3,7 +3,9 @@ package dev.aqlm.spark.generate;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.engine.GenerationRequest;
 import dev.aqlm.runtime.engine.GenerationResult;
+import dev.aqlm.runtime.engine.GenerationOptions;
 import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.engine.GenerationValues;
 import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SamplingRandom;
 import dev.aqlm.spark.prompt.ChatTemplate;
@@ -23,10 +25,12 @@ public final class ExpectedCompletions {
         try (LanguageModel model = LanguageModel.load(specs.model(), specs.engine())) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (Map.Entry<String, String> row : promptsById.entrySet()) {
-                SamplingParams sampling = new SamplingParams(d.temperature(), d.topK(), d.topP(),
-                        SamplingRandom.seedFor(d.jobSeed(), row.getKey()));
-                GenerationSettings settings = new GenerationSettings(d.maxNewTokens(), sampling, List.of(), true, null,
-                        d.truncatePrompts());
+                GenerationValues v = d.values();
+                SamplingParams sampling = new SamplingParams(v.temperature(), v.get(GenerationOptions.TOP_K),
+                        v.get(GenerationOptions.TOP_P), v.get(GenerationOptions.MIN_P),
+                        SamplingRandom.seedFor(v.get(GenerationOptions.SEED), row.getKey()));
+                GenerationSettings settings = new GenerationSettings(v.get(GenerationOptions.MAX_NEW_TOKENS), sampling,
+                        List.of(), true, null, v.get(GenerationOptions.TRUNCATE_PROMPTS));
                 int[] tokens = d.applyChatTemplate()
                         ? model.tokenizer().encode(ChatTemplate.forModel(specs.model(), null).renderUserPrompt(row.getValue()), false)
                         : model.tokenizer().encode(row.getValue());

@@ -1,12 +1,13 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -113,11 +114,11 @@ class GenerateJobFaultsTest {
         JobSummary summary = run(new JobSpecs().input(input).idColumn(null).output(dir.resolve("out")));
         Map<String, Row> rows = rows(dir.resolve("out"));
         assertNull(rows.get("o.jsonl:1").getAs(GeneratedRows.ERROR));
-        assertEquals(3, (int) rows.get("o.jsonl:1").getAs(PromptColumns.MAX_NEW_TOKENS));
+        assertEquals(3, (int) rows.get("o.jsonl:1").getAs(GenerationOptions.MAX_NEW_TOKENS.name()));
         assertContains((String) rows.get("o.jsonl:2").getAs(GeneratedRows.ERROR),
                 "column 'max_new_tokens' is '2.5', not an integer");
         assertNull(rows.get("o.jsonl:3").getAs(GeneratedRows.ERROR));
-        assertEquals(1000L, (long) rows.get("o.jsonl:3").getAs(PromptColumns.SEED));
+        assertEquals(1000L, (long) rows.get("o.jsonl:3").getAs(GenerationOptions.SEED.name()));
         assertEquals(1, summary.thisRun().errors());
         assertFalse(summary.everyRowFailed());
     }

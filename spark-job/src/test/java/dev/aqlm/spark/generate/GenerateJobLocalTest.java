@@ -1,14 +1,15 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.SamplingRandom;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.spark.session.SparkSessions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,7 +72,7 @@ class GenerateJobLocalTest {
             assertEquals(engine.completionTokens().length, (int) row.getAs(GeneratedRows.COMPLETION_TOKENS));
             assertEquals(engine.promptTokens().length, (int) row.getAs(GeneratedRows.PROMPT_TOKENS));
             assertEquals(engine.finishReason().label(), row.getAs(GeneratedRows.FINISH_REASON));
-            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(PromptColumns.SEED));
+            assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(GenerationOptions.SEED.name()));
             assertEquals(promptsById.get(entry.getKey()), row.getAs(GeneratedRows.PROMPT));
         }
         long files = spark.read().parquet(dir.resolve("out").toString()).select("_metadata.file_name").distinct().count();
@@ -136,7 +137,7 @@ class GenerateJobLocalTest {
         assertErrorContains(rows, "bad.jsonl:9", "prompt is empty");
         Row greedy = rows.get("bad.jsonl:8");
         assertNull(greedy.getAs(GeneratedRows.ERROR));
-        assertEquals(0.0, (double) greedy.getAs(PromptColumns.TEMPERATURE), "the row's override was used");
+        assertEquals(0.0, (double) greedy.getAs(GenerationOptions.TEMPERATURE.name()), "the row's override was used");
         String engineGreedy = ExpectedCompletions.of(Map.of("bad.jsonl:8", "Once upon a time"),
                 new JobSpecs().temperature(0).contextLength(48)).get("bad.jsonl:8").completion();
         assertEquals(engineGreedy, greedy.getAs(GeneratedRows.COMPLETION));
@@ -260,8 +261,8 @@ class GenerateJobLocalTest {
         assertEquals(2, fromCsv.size());
         assertEquals("A prompt, with a comma", fromCsv.get("a").getAs(GeneratedRows.PROMPT));
         assertEquals("A prompt over\ntwo lines", fromCsv.get("b").getAs(GeneratedRows.PROMPT));
-        assertEquals(0, (int) fromCsv.get("a").getAs(PromptColumns.TOP_K), "an empty override keeps the default");
-        assertEquals(5, (int) fromCsv.get("b").getAs(PromptColumns.TOP_K));
+        assertEquals(0, (int) fromCsv.get("a").getAs(GenerationOptions.TOP_K.name()), "an empty override keeps the default");
+        assertEquals(5, (int) fromCsv.get("b").getAs(GenerationOptions.TOP_K.name()));
 
         // Parquet with a numeric id column and a per-row seed column.
         Path parquet = dir.resolve("rows.parquet");
@@ -273,8 +274,8 @@ class GenerateJobLocalTest {
                 QUIET).run();
         Map<String, Row> fromParquet = outputById(dir.resolve("parquet-out"), OutputFormat.PARQUET);
         assertEquals(java.util.Set.of("7", "8"), fromParquet.keySet());
-        assertEquals(1234L, (long) fromParquet.get("7").getAs(PromptColumns.SEED), "the row's own seed");
-        assertEquals(SamplingRandom.seedFor(7, "8"), (long) fromParquet.get("8").getAs(PromptColumns.SEED));
+        assertEquals(1234L, (long) fromParquet.get("7").getAs(GenerationOptions.SEED.name()), "the row's own seed");
+        assertEquals(SamplingRandom.seedFor(7, "8"), (long) fromParquet.get("8").getAs(GenerationOptions.SEED.name()));
     }
 
     @Test

@@ -123,8 +123,7 @@ public final class JobSpecs {
     }
 
     public GenerationDefaults defaults() {
-        return new GenerationDefaults(model.toString(), maxNewTokens, temperature, 0, 0.95, seed, List.of(),
-                true, chat, null, truncatePrompts);
+        return generationSpec().build().defaults();
     }
 
     /** The same generation settings for the DataFrame API (the prompt and id columns left to the caller). */

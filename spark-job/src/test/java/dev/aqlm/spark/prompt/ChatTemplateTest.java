@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.Fixtures;
 import dev.aqlm.runtime.engine.InvalidRequestException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

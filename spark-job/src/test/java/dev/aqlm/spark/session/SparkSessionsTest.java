@@ -3,7 +3,7 @@ package dev.aqlm.spark.session;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.errors.AqlmException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

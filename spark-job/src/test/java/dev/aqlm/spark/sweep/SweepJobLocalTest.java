@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;

@@ -1,6 +1,5 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.sweep;
 
-import dev.aqlm.spark.sweep.SweepSpec;
 import picocli.CommandLine.Option;
 
 /** How the Spark evaluation jobs ({@code eval --spark}, {@code sweep}) split and report their scoring. */

@@ -1,4 +1,4 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +9,6 @@ import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.spark.eval.OutputFiles;
-import dev.aqlm.spark.sweep.SweepSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The sweep and eval --spark command lines: options into the job spec, and a sweep run as a user runs it. */
+/** The sweep command line: options into the job spec, and a sweep run as a user runs it. */
 class SweepCommandTest {
     @Test
     void sweepOptionsBecomeTheJobSpec() {
@@ -41,19 +40,6 @@ class SweepCommandTest {
         assertEquals(0, spec.bootstrapIterations());
         assertEquals(EngineOptions.BackendKind.CPU, spec.engine().backend());
         assertEquals(16, spec.engine().slots());
-    }
-
-    @Test
-    void evalOnSparkHasEvalsDefaults() {
-        EvalCommand command = new EvalCommand();
-        new CommandLine(command).parseArgs("--model", "org/a", "--tasks", "piqa", "--data", "d", "--output", "o",
-                "--spark");
-        SweepSpec spec = command.toSparkSpec();
-        assertEquals(List.of("org/a"), spec.models());
-        assertNull(spec.maxLength(), "the model's max_position_embeddings, settled on the executors");
-        assertEquals(ScoringRules.CURRENT, spec.rules());
-        assertEquals(0, spec.partitions(), "the cluster's default parallelism");
-        assertEquals(SweepSpec.DEFAULT_REQUESTS_PER_CALL, spec.requestsPerCall());
     }
 
     @Test

@@ -1,47 +1,46 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.eval;
 
 import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.scoring.ScoringSettings;
-import dev.aqlm.spark.eval.TaskMetrics;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** What to evaluate and how, shared by {@code eval} (one model, in this process or on Spark) and {@code sweep}. */
 public class EvalOptions {
     @Option(names = "--tasks", required = true, description = "comma-separated task names")
-    String tasks;
+    public String tasks;
 
     @Option(names = "--data", required = true,
             description = "folder with <task>.jsonl, <task>.parquet or <task>/ shards, each the task's evaluated split")
-    Path data;
+    public Path data;
 
     @Option(names = "--max-length", description = "lm-eval's max_length: inputs are truncated from the left to it and"
             + " rolling windows are this long (default: the model's max_position_embeddings)")
-    Integer maxLength;
+    public Integer maxLength;
 
     @Option(names = "--rule", defaultValue = "current",
             description = "lm-eval rule set: current (>= 0.4.9.2: tokenizer's special tokens, BOS prefix) or v0.4.0"
                     + " (no special tokens, EOS prefix; AQLM's published tables) (default: ${DEFAULT-VALUE})")
-    String rule;
+    public String rule;
 
     @Option(names = "--limit", description = "score only the first N documents of each task (below 1: a fraction)")
-    Double limit;
+    public Double limit;
 
     @Option(names = "--log-samples", description = "also write samples_<task>_<date>.jsonl per task")
-    boolean logSamples;
+    public boolean logSamples;
 
     @Option(names = "--output", required = true, description = "results folder (a subfolder per model is created)")
-    Path output;
+    public Path output;
 
     @Option(names = "--bootstrap-iters", defaultValue = "" + TaskMetrics.DEFAULT_BOOTSTRAP_ITERATIONS,
             description = "resamples for bootstrapped standard errors; 0 = none (default: ${DEFAULT-VALUE})")
-    int bootstrapIterations;
+    public int bootstrapIterations;
 
     @Option(names = "--max-batch-tokens", defaultValue = "" + ScoringSettings.DEFAULT_MAX_BATCH_TOKENS,
             description = "tokens per batched forward pass at most (default: ${DEFAULT-VALUE})")
-    int maxBatchTokens;
+    public int maxBatchTokens;
 
-    ScoringRules rules() {
+    public ScoringRules rules() {
         return ScoringRules.parse(rule);
     }
 }

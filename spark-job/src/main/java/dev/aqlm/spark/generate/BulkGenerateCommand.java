@@ -1,18 +1,12 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.generate;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.cli.RuntimeCli;
 import dev.aqlm.runtime.cli.SamplingOptionsMixin;
-import dev.aqlm.runtime.cli.SpeculationOptionsMixin;
-import dev.aqlm.runtime.engine.GenerationSettings;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.io.IoFailures;
-import dev.aqlm.spark.generate.GenerateJob;
-import dev.aqlm.spark.generate.GenerateJobSpec;
-import dev.aqlm.spark.generate.InputFormat;
-import dev.aqlm.spark.generate.JobSummary;
-import dev.aqlm.spark.generate.OutputFormat;
+import dev.aqlm.spark.session.SparkMasterOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +44,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
     @Option(names = "--id-column", description = "column of unique row ids (default: 'id' if the input has it, else ids are <file>:<row number>)")
     String idColumn;
 
-    @Option(names = "--no-row-overrides", description = "ignore the input's temperature, top_p, top_k, max_new_tokens and seed columns")
+    @Option(names = "--no-row-overrides", description = "ignore the input's per-row setting columns (those named as the output's setting columns, e.g. temperature, top_k)")
     boolean noRowOverrides;
 
     @Option(names = "--chat", description = "format each prompt as a user message with the tokenizer's chat template")
@@ -75,7 +69,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
             description = "generation tasks per commit wave; 0 = the input's partitions, spread over the cluster's task slots")
     int partitions;
 
-    @Option(names = "--commit-every", defaultValue = "20000",
+    @Option(names = "--commit-every", defaultValue = "" + GenerateJobSpec.DEFAULT_COMMIT_EVERY_ROWS,
             description = "rows per commit wave: a crashed job resumes after the last committed wave (default: ${DEFAULT-VALUE})")
     long commitEvery;
 
@@ -90,7 +84,6 @@ public final class BulkGenerateCommand implements Callable<Integer> {
 
     @Mixin EngineOptionsMixin engine;
     @Mixin SamplingOptionsMixin sampling;
-    @Mixin SpeculationOptionsMixin speculation;
 
     @Override
     public Integer call() {
@@ -121,7 +114,6 @@ public final class BulkGenerateCommand implements Callable<Integer> {
                         + IoFailures.describe(e), e);
             }
         }
-        GenerationSettings settings = sampling.toSettings();
         return GenerateJobSpec.builder(model, input, output)
                 .inputFormat(inputFormat == null ? null : InputFormat.parse(inputFormat, "--input-format"))
                 .promptColumn(promptColumn).idColumn(idColumn).rowOverrides(!noRowOverrides)
@@ -129,10 +121,7 @@ public final class BulkGenerateCommand implements Callable<Integer> {
                 .mode(resume ? GenerateJobSpec.OutputMode.RESUME
                         : overwrite ? GenerateJobSpec.OutputMode.OVERWRITE : GenerateJobSpec.OutputMode.CREATE)
                 .engine(engine.toEngineOptions())
-                .maxNewTokens(settings.maxNewTokens()).temperature(settings.sampling().temperature())
-                .topK(settings.sampling().topK()).topP(settings.sampling().topP()).seed(settings.sampling().seed())
-                .stopStrings(settings.stopStrings()).stopAtEos(settings.stopAtEos()).chat(chat, template)
-                .truncatePrompts(settings.truncatePrompts()).speculation(speculation.toSpeculation())
+                .values(sampling.toValues()).chat(chat, template)
                 .partitions(partitions).commitEveryRows(commitEvery).queueDepth(queueDepth)
                 .faultInjection(injectFault).progressIntervalSeconds(progressInterval)
                 .build();

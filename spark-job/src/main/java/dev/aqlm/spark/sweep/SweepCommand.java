@@ -1,12 +1,12 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.sweep;
 
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.spark.eval.CombinedResults;
+import dev.aqlm.spark.eval.EvalOptions;
 import dev.aqlm.spark.eval.ModelResults;
-import dev.aqlm.spark.sweep.SweepJob;
-import dev.aqlm.spark.sweep.SweepSpec;
+import dev.aqlm.spark.session.SparkMasterOptions;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -61,7 +61,7 @@ public final class SweepCommand implements Callable<Integer> {
         return spec(models, evaluation, sparkScoring, engine.toEngineOptions());
     }
 
-    static SweepSpec spec(List<String> models, EvalOptions evaluation, SparkScoringOptions scoring,
+    public static SweepSpec spec(List<String> models, EvalOptions evaluation, SparkScoringOptions scoring,
                           EngineOptions engine) {
         OptionChecks.requireAtLeast("--progress-interval", scoring.progressInterval, 0.0);
         return SweepSpec.builder(models.stream().map(String::strip).filter(m -> !m.isEmpty()).toList(),

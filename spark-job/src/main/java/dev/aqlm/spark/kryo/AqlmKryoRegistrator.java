@@ -1,4 +1,4 @@
-package dev.aqlm.spark.session;
+package dev.aqlm.spark.kryo;
 
 import com.esotericsoftware.kryo.Kryo;
 import dev.aqlm.spark.eval.EvalRequest;

@@ -1,18 +1,16 @@
-package dev.aqlm.spark.cli;
+package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aqlm.runtime.AqlmException;
 import dev.aqlm.runtime.engine.EngineOptions;
-import dev.aqlm.runtime.engine.Speculation;
-import dev.aqlm.spark.generate.GenerateJobSpec;
-import dev.aqlm.spark.generate.InputFormat;
-import dev.aqlm.spark.generate.OutputFormat;
+import dev.aqlm.runtime.errors.AqlmException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import dev.aqlm.runtime.engine.Speculation;
 
 /** The bulk-generate command line turned into a job spec (no Spark needed). */
 class BulkGenerateCommandTest {
@@ -30,10 +28,10 @@ class BulkGenerateCommandTest {
         assertNull(spec.inputFormat(), "inferred from the file name");
         assertNull(spec.generation().idColumn());
         assertEquals("prompt", spec.generation().promptColumn());
-        assertEquals(0.0, spec.generation().defaults().temperature());
-        assertEquals(128, spec.generation().defaults().maxNewTokens());
+        assertEquals(0.0, spec.generation().defaults().values().temperature());
+        assertEquals((Integer) 128, spec.generation().defaults().values().get(GenerationOptions.MAX_NEW_TOKENS));
         assertTrue(spec.generation().rowOverrides());
-        assertTrue(!spec.generation().defaults().truncatePrompts(), "over-long prompts are error rows by default");
+        assertTrue(!spec.generation().defaults().values().get(GenerationOptions.TRUNCATE_PROMPTS), "over-long prompts are error rows by default");
         assertEquals(EngineOptions.BackendKind.AUTO, spec.generation().engine().backend());
     }
 
@@ -46,34 +44,18 @@ class BulkGenerateCommandTest {
         assertEquals(InputFormat.CSV, spec.inputFormat());
         assertEquals(OutputFormat.JSONL, spec.outputFormat());
         assertEquals(GenerateJobSpec.OutputMode.RESUME, spec.mode());
-        assertEquals(0.7, spec.generation().defaults().temperature());
-        assertEquals(0.9, spec.generation().defaults().topP());
-        assertEquals(5, spec.generation().defaults().jobSeed());
-        assertEquals(64, spec.generation().defaults().maxNewTokens());
+        assertEquals(0.7, spec.generation().defaults().values().temperature());
+        assertEquals((Double) 0.9, spec.generation().defaults().values().get(GenerationOptions.TOP_P));
+        assertEquals((Long) 5L, spec.generation().defaults().values().get(GenerationOptions.SEED));
+        assertEquals((Integer) 64, spec.generation().defaults().values().get(GenerationOptions.MAX_NEW_TOKENS));
         assertEquals(16, spec.generation().engine().slots());
         assertEquals(EngineOptions.BackendKind.CPU, spec.generation().engine().backend());
         assertTrue(spec.generation().defaults().applyChatTemplate());
-        assertEquals(java.util.List.of("###"), spec.generation().defaults().stopStrings());
+        assertEquals(java.util.List.of("###"), spec.generation().defaults().values().get(GenerationOptions.STOP));
         assertEquals(100, spec.commitEveryRows());
         assertEquals(8, spec.generation().partitions());
         assertTrue(!spec.generation().rowOverrides());
-        assertTrue(spec.generation().defaults().truncatePrompts());
-    }
-
-    @Test
-    void speculationOptionsArriveAsOneSetting() {
-        assertEquals(Speculation.NONE, spec("--model", "m", "--input", "i", "--output", "o")
-                .generation().defaults().speculation());
-        assertEquals(new Speculation.PromptLookup(4, 3), spec("--model", "m", "--input", "i", "--output", "o",
-                "--prompt-lookup-tokens", "4", "--prompt-lookup-ngram", "3").generation().defaults().speculation());
-        assertEquals(new Speculation.Assistant("org/small", 5), spec("--model", "m", "--input", "i", "--output", "o",
-                "--assistant-model", "org/small").generation().defaults().speculation());
-        AqlmException both = assertThrows(AqlmException.class, () -> spec("--model", "m", "--input", "i", "--output",
-                "o", "--prompt-lookup-tokens", "4", "--assistant-model", "org/small"));
-        assertTrue(both.getMessage().contains("choose one"), both.getMessage());
-        AqlmException zero = assertThrows(AqlmException.class, () -> spec("--model", "m", "--input", "i", "--output",
-                "o", "--prompt-lookup-tokens", "0"));
-        assertTrue(zero.getMessage().contains("--prompt-lookup-tokens must be at least 1"), zero.getMessage());
+        assertTrue(spec.generation().defaults().values().get(GenerationOptions.TRUNCATE_PROMPTS));
     }
 
     @Test
@@ -84,5 +66,23 @@ class BulkGenerateCommandTest {
         AqlmException format = assertThrows(AqlmException.class,
                 () -> spec("--model", "m", "--input", "i", "--output", "o", "--input-format", "xml"));
         assertTrue(format.getMessage().contains("--input-format 'xml'"), format.getMessage());
+    }
+
+    @Test
+    void speculationOptionsArriveAsOneSetting() {
+        assertEquals(Speculation.NONE, spec("--model", "m", "--input", "i", "--output", "o")
+                .generation().defaults().values().speculation());
+        assertEquals(new Speculation.PromptLookup(4, 3), spec("--model", "m", "--input", "i", "--output", "o",
+                "--prompt-lookup-tokens", "4", "--prompt-lookup-ngram", "3").generation().defaults().values()
+                .speculation());
+        assertEquals(new Speculation.Assistant("org/small", 5), spec("--model", "m", "--input", "i", "--output", "o",
+                "--assistant-model", "org/small").generation().defaults().values().speculation());
+        AqlmException both = assertThrows(AqlmException.class, () -> spec("--model", "m", "--input", "i", "--output",
+                "o", "--prompt-lookup-tokens", "4", "--assistant-model", "org/small").generation().defaults()
+                .values().speculation());
+        assertTrue(both.getMessage().contains("choose one"), both.getMessage());
+        AqlmException zero = assertThrows(AqlmException.class, () -> spec("--model", "m", "--input", "i", "--output",
+                "o", "--prompt-lookup-tokens", "0"));
+        assertTrue(zero.getMessage().contains("--prompt-lookup-tokens must be at least 1"), zero.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package dev.aqlm.runtime;
+package dev.aqlm.runtime.errors;
 
 /**
  * The one unchecked exception family of aqlm-spark. Subclasses say where the fault lies (a checkpoint, a request, the

@@ -1,20 +1,22 @@
-package dev.aqlm.runtime.engine;
+package dev.aqlm.runtime;
 
 import dev.aqlm.runtime.cpu.CpuBackend;
 import dev.aqlm.runtime.cuda.CudaAvailability;
 import dev.aqlm.runtime.cuda.CudaBackend;
 import dev.aqlm.runtime.cuda.CudaUnavailableException;
+import dev.aqlm.runtime.engine.Backend;
+import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.model.ModelWeights;
-import dev.aqlm.runtime.parallel.TensorParallelException;
 import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses and opens the backend that {@link EngineOptions} asks for. AUTO takes the CUDA backend when a driver, the
+ * Chooses and opens the backend that {@link EngineOptions} asks for (beside {@link LanguageModel}, its one user: the
+ * engine package defines the Backend interface and must not depend on the backends that implement it). AUTO takes the CUDA backend when a driver, the
  * device and the kernels are usable, and otherwise the CPU backend, logging why.
  */
-public final class Backends {
+final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
     /** Context length of the CPU backend when the options leave it to the model. */
@@ -23,7 +25,7 @@ public final class Backends {
     private Backends() {
     }
 
-    public static Backend open(ModelWeights weights, EngineOptions options) {
+    static Backend open(ModelWeights weights, EngineOptions options) {
         TensorParallelPlan plan = TensorParallelPlan.of(weights.config(), options.tensorParallel());
         switch (options.backend()) {
             case CPU:
