@@ -21,6 +21,8 @@ final class TensorParallelExchange implements AutoCloseable {
     static final int THREADS = 512;
     /** sizeof(ExchangeFlags): arrive and leave [blocks][max shards] and epoch [blocks], 4-byte counters. */
     static final long FLAG_BYTES = 4L * (2L * BLOCKS * MAX_SHARDS + BLOCKS);
+    /** 8-byte slots of ExchangeArgs: the partials and flags tables, the output, then rank, shards, rows, width, total, mode. */
+    static final int ARG_SLOTS = 2 * MAX_SHARDS + 7;
 
     private final List<DeviceAddress> partials;
     private final List<DeviceAddress> flags;
@@ -115,8 +117,7 @@ final class TensorParallelExchange implements AutoCloseable {
         }
 
         byte[] toBytes() {
-            ByteBuffer bytes = ByteBuffer.allocate((2 * MAX_SHARDS + 1 + tail.length) * Long.BYTES)
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bytes = ByteBuffer.allocate(ARG_SLOTS * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             for (List<DeviceAddress> table : List.of(partials, flags)) {
                 for (int r = 0; r < MAX_SHARDS; r++) {
                     bytes.putLong(r < table.size() ? table.get(r).value() : 0);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class KernelLaunchSignatureTest {
     /** A kernel parameter (or a KernelArgs entry) by what cuLaunchKernel copies for it. */
-    enum Kind { POINTER, I32, I64, F32, LINEAR_ARGS }
+    enum Kind { POINTER, I32, I64, F32, STRUCT }
 
     private static Path above(String relative) {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
@@ -80,7 +80,7 @@ class KernelLaunchSignatureTest {
             case "int", "unsigned int" -> Kind.I32;
             case "long long", "unsigned long long" -> Kind.I64;
             case "float" -> Kind.F32;
-            case "aqlm::LinearArgs" -> Kind.LINEAR_ARGS;
+            case "aqlm::LinearArgs", "aqlm::ExchangeArgs" -> Kind.STRUCT;
             default -> throw new AssertionError(kernel + ": parameter type '" + type + "' has no KernelArgs entry"
                     + " in this test; add one that matches its size");
         };
@@ -254,7 +254,7 @@ class KernelLaunchSignatureTest {
                 case "i32" -> Kind.I32;
                 case "i64" -> Kind.I64;
                 case "f32" -> Kind.F32;
-                case "struct" -> Kind.LINEAR_ARGS;
+                case "struct" -> Kind.STRUCT;
                 default -> null;
             };
             if (kind == null) {
@@ -305,7 +305,7 @@ class KernelLaunchSignatureTest {
         assertEquals(List.of(Kind.POINTER, Kind.I64, Kind.POINTER, Kind.POINTER, Kind.POINTER, Kind.POINTER,
                 Kind.POINTER, Kind.POINTER, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.F32),
                 kernels.get("attention_decode_bf16"));
-        assertEquals(List.of(Kind.LINEAR_ARGS), kernels.get("linear_f16_w8_large"));
+        assertEquals(List.of(Kind.STRUCT), kernels.get("linear_f16_w8_large"));
         assertEquals(List.of(Kind.POINTER, Kind.I64, Kind.I64, Kind.F32), kernels.get("fill_random_f16"));
         assertEquals(List.of(Kind.POINTER, Kind.I32, Kind.I32, Kind.I32, Kind.POINTER, Kind.POINTER, Kind.POINTER,
                 Kind.POINTER, Kind.POINTER), kernels.get("moe_route"));

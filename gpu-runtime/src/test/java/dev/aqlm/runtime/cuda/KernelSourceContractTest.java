@@ -79,6 +79,27 @@ class KernelSourceContractTest {
                 assertedInt(read("attention.cu"), "sizeof\\(PrefillTile\\) == (\\d+)"));
     }
 
+    /** tensor_parallel.cu's constants and argument struct are TensorParallelExchange's. */
+    @Test
+    void exchangeLayoutMatchesTensorParallelExchange() throws IOException {
+        String source = read("tensor_parallel.cu");
+        assertEquals(TensorParallelExchange.MAX_SHARDS, constant(source, "kMaxShards"));
+        assertEquals(TensorParallelExchange.BLOCKS, constant(source, "kExchangeBlocks"));
+        assertTrue(source.contains("__launch_bounds__(" + TensorParallelExchange.THREADS + ")"), "block size");
+        String flags = structBody(source, "ExchangeFlags").replaceAll("//[^\n]*", "");
+        assertEquals(List.of("arrive[kExchangeBlocks][kMaxShards]", "leave[kExchangeBlocks][kMaxShards]",
+                "epoch[kExchangeBlocks]"), Arrays.stream(flags.split(";")).map(String::trim)
+                .filter(f -> !f.isEmpty()).map(f -> f.replace("unsigned int ", "")).toList(), "ExchangeFlags");
+        assertEquals(TensorParallelExchange.ARG_SLOTS, 2 * TensorParallelExchange.MAX_SHARDS + assertedInt(source,
+                "sizeof\\(ExchangeArgs\\) == \\(2 \\* kMaxShards \\+ (\\d+)\\) \\* 8"), "ExchangeArgs slots");
+    }
+
+    private static int constant(String source, String name) {
+        Matcher m = Pattern.compile("constexpr int " + name + " = (\\d+);").matcher(source);
+        assertTrue(m.find(), name);
+        return Integer.parseInt(m.group(1));
+    }
+
     private static int assertedInt(String source, String regex) {
         Matcher m = Pattern.compile("static_assert\\([^;]*" + regex).matcher(source);
         assertTrue(m.find(), "no static_assert matching " + regex);
