@@ -4,6 +4,7 @@ import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.ChunkValidation;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.engine.TokenSampler;
 import dev.aqlm.runtime.model.LayerWeights;
@@ -25,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final List<Layer> layers = new ArrayList<>();
     private final float[] finalNorm;
     private final DenseLinear lmHead;
+    private final KvCacheFormat kvCacheFormat;
 
     /** One decoder layer's resident parts. */
     private record Layer(float[] attentionNorm, CpuAttention attention, float[] feedForwardNorm,
@@ -32,6 +34,10 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(ModelWeights weights, int slots, int contextLength, int threads) {
+        this(weights, slots, contextLength, threads, KvCacheFormat.FULL_PRECISION);
+    }
+
+    public CpuBackend(ModelWeights weights, int slots, int contextLength, int threads, KvCacheFormat kvCache) {
         this.config = weights.config();
         this.loops = new ParallelLoops(threads);
         this.embedding = weights.embedTokens().toFloats();
@@ -43,13 +49,18 @@ public final class CpuBackend implements Backend {
         this.lmHead = weights.lmHead() == weights.embedTokens()
                 ? new DenseLinear(embedding, null, config.vocabSize(), config.hiddenSize())
                 : new DenseLinear(weights.lmHead().toFloats(), null, config.vocabSize(), config.hiddenSize());
-        this.cache = new KvCache(config.layerCount(), slots, contextLength, config.kvDim());
+        kvCache.requireFits(config);
+        this.kvCacheFormat = kvCache;
+        this.cache = kvCache.quantized()
+                ? new QuantizedKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim(), kvCache)
+                : new FullPrecisionKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim());
         this.rope = new RotaryEmbedding(config.rope(), config.headDim(), contextLength);
     }
 
     @Override
     public String description() {
-        return "cpu (" + loops.threads() + " threads)";
+        return "cpu (" + loops.threads() + " threads" + (kvCacheFormat.quantized()
+                ? ", " + kvCacheFormat.bits() + "-bit KV)" : ")");
     }
 
     @Override
@@ -71,6 +82,9 @@ public final class CpuBackend implements Backend {
     public List<ChunkResult> forward(List<SequenceChunk> chunks) {
         ChunkValidation.check(chunks, slotCount(), contextLength(), config.vocabSize());
         BatchRows rows = new BatchRows(chunks);
+        for (SequenceChunk chunk : chunks) {
+            cache.rewind(chunk.slot(), chunk.startPosition());
+        }
         int hidden = config.hiddenSize();
         float[] residual = new float[rows.count * hidden];
         for (int r = 0; r < rows.count; r++) {
@@ -86,6 +100,9 @@ public final class CpuBackend implements Backend {
             normRows(residual, layer.feedForwardNorm(), normed, rows.count);
             layer.feedForward().apply(normed, delta, rows.count, loops);
             add(residual, delta);
+        }
+        for (SequenceChunk chunk : chunks) {
+            cache.commit(chunk.slot(), chunk.endPosition());
         }
         normRows(residual, finalNorm, normed, rows.count);
         List<ChunkResult> results = new ArrayList<>(chunks.size());

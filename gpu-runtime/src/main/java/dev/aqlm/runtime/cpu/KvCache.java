@@ -1,51 +1,32 @@
 package dev.aqlm.runtime.cpu;
 
-import dev.aqlm.runtime.AqlmException;
-
 /**
- * The static key/value cache: per layer, [slot][position][kvHeads · headDim] in fp32, allocated once. A slot belongs to
- * one sequence at a time; positions past a sequence's length hold stale values that attention never reads.
+ * The static key/value cache of the CPU backend: per layer and slot, the keys and values of positions a sequence has
+ * already processed. Attention reads it through two loops that never materialize a full-precision copy (a quantized
+ * cache dequantizes inside them); the rows of the chunk being processed are read from the chunk itself.
+ *
+ * <p>A forward pass over one chunk per slot runs {@link #rewind} for each chunk, then for every layer the reads and
+ * {@link #append}, then {@link #commit}: a layer's append must not change what later layers of the same pass read.
  */
-final class KvCache {
-    private final int slots;
-    private final int context;
-    private final int kvDim;
-    private final float[][] keys;
-    private final float[][] values;
+interface KvCache {
+    int slots();
 
-    KvCache(int layers, int slots, int context, int kvDim) {
-        long perLayer = (long) slots * context * kvDim;
-        long totalBytes = perLayer * layers * 2 * Float.BYTES;
-        if (perLayer > Integer.MAX_VALUE - 8 || totalBytes > Runtime.getRuntime().maxMemory()) {
-            throw new AqlmException(String.format("the CPU KV cache for %d slots x %d positions needs %.1f GiB"
-                    + " (the JVM may use %.1f GiB); lower --slots or --context-length", slots, context,
-                    totalBytes / 0x1p30, Runtime.getRuntime().maxMemory() / 0x1p30));
-        }
-        this.slots = slots;
-        this.context = context;
-        this.kvDim = kvDim;
-        this.keys = new float[layers][(int) perLayer];
-        this.values = new float[layers][(int) perLayer];
-    }
+    int context();
 
-    int slots() {
-        return slots;
-    }
+    /** Positions {@code start} and later of {@code slot} are about to be written again (a new or rewound sequence). */
+    void rewind(int slot, int start);
 
-    int context() {
-        return context;
-    }
+    /** scores[i] = (q · key(first + i)) · scale for cached positions [first, end) of one KV head. */
+    void keyScores(int layer, int slot, int kvHead, float[] q, int qAt, float scale, int first, int end,
+                   float[] scores);
 
-    float[] keys(int layer) {
-        return keys[layer];
-    }
+    /** out[outAt + d] += Σ_i weights[i] · value(first + i)[d] for cached positions [first, end) of one KV head. */
+    void addWeightedValues(int layer, int slot, int kvHead, float[] weights, int first, int end, float[] out,
+                           int outAt);
 
-    float[] values(int layer) {
-        return values[layer];
-    }
+    /** Stores {@code count} positions from {@code start} of one layer, rows of kvDim floats from {@code rowAt}. */
+    void append(int layer, int slot, int start, int count, float[] keys, float[] values, int rowAt);
 
-    /** Offset of (slot, position) in a layer's key or value array. */
-    int offset(int slot, int position) {
-        return (slot * context + position) * kvDim;
-    }
+    /** The pass that wrote positions up to {@code end} of {@code slot} has gone through every layer. */
+    void commit(int slot, int end);
 }

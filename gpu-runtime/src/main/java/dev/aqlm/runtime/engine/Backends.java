@@ -26,6 +26,7 @@ public final class Backends {
             case CPU:
                 return cpu(weights, options);
             case CUDA:
+                refuseQuantizedCacheOnCuda(options);
                 return CudaBackend.open(weights, options);
             default:
                 CudaAvailability cuda = CudaAvailability.check(options.deviceOrdinal());
@@ -33,6 +34,7 @@ public final class Backends {
                     LOG.info("backend auto: using the CPU backend ({})", cuda.reason());
                     return cpu(weights, options);
                 }
+                refuseQuantizedCacheOnCuda(options);
                 try {
                     Backend backend = CudaBackend.open(weights, options);
                     LOG.info("backend auto: using {}", backend.description());
@@ -44,10 +46,27 @@ public final class Backends {
         }
     }
 
+    /**
+     * The CUDA backend does not read a quantized cache yet (its kernels are a separate step): refuse rather than
+     * silently fall back to the CPU, which would be orders of magnitude slower on a machine with a GPU.
+     */
+    private static void refuseQuantizedCacheOnCuda(EngineOptions options) {
+        if (options.kvCache().quantized() || options.autoSlots()) {
+            throw new InvalidRequestException("the CUDA backend does not support "
+                    + (options.autoSlots() ? "--slots auto" : "--kv-cache-bits " + options.kvCache().bits())
+                    + " yet; use --kv-cache-bits 16 and a slot count, or --backend cpu");
+        }
+    }
+
     private static Backend cpu(ModelWeights weights, EngineOptions options) {
         // An fp32 cache of a long context is large on the heap; unless asked, the CPU serves at most CPU_DEFAULT_CONTEXT.
         int modelMaximum = weights.config().maxPositionEmbeddings();
         int context = options.contextLength() > 0 ? options.contextLength() : Math.min(modelMaximum, CPU_DEFAULT_CONTEXT);
-        return new CpuBackend(weights, options.slots(), context, options.effectiveCpuThreads());
+        options.kvCache().requireFits(weights.config());
+        SlotCapacity capacity = new SlotCapacity(options.kvCache(), weights.config(), context, Float.BYTES,
+                SlotCapacity.freeHeapBytes());
+        int slots = options.autoSlots() ? capacity.autoSlots() : options.slots();
+        LOG.info("{}", capacity.describe(slots));
+        return new CpuBackend(weights, slots, context, options.effectiveCpuThreads(), options.kvCache());
     }
 }
