@@ -113,6 +113,12 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
         return Math.max(0, freeBytes / bytesPerSlot(config, context, activationBytes));
     }
 
+    /** As lm-eval writes model arguments: "kv_cache_bits=4,kv_group_size=64,kv_residual_length=128" ("=16" alone). */
+    public String modelArgs() {
+        return quantized() ? "kv_cache_bits=" + bits + ",kv_group_size=" + groupSize + ",kv_residual_length="
+                + residualLength : "kv_cache_bits=16";
+    }
+
     /** For logs, results files and fingerprints: "16-bit" or "4-bit (group 64, residual 128)". */
     public String describe() {
         return quantized() ? bits + "-bit (group " + groupSize + ", residual " + residualLength + ")" : "16-bit";

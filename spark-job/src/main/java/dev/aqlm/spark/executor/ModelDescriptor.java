@@ -1,6 +1,7 @@
 package dev.aqlm.spark.executor;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -20,6 +21,9 @@ public final class ModelDescriptor implements Serializable {
     private final int cpuThreads;
     private final boolean cudaGraphs;
     private final int maxPrefillTokens;
+    private final int kvCacheBits;
+    private final int kvGroupSize;
+    private final int kvResidualLength;
 
     /**
      * @param model   a checkpoint directory visible to every executor, or a Hub id pinned to a commit
@@ -34,6 +38,9 @@ public final class ModelDescriptor implements Serializable {
         this.cpuThreads = options.cpuThreads();
         this.cudaGraphs = options.cudaGraphs();
         this.maxPrefillTokens = options.maxPrefillTokens();
+        this.kvCacheBits = options.kvCache().bits();
+        this.kvGroupSize = options.kvCache().groupSize();
+        this.kvResidualLength = options.kvCache().residualLength();
     }
 
     public String model() {
@@ -47,7 +54,8 @@ public final class ModelDescriptor implements Serializable {
 
     public EngineOptions engineOptions(int deviceOrdinal) {
         return new EngineOptions(EngineOptions.BackendKind.valueOf(backend), deviceOrdinal, slots, contextLength,
-                cpuThreads, cudaGraphs, maxPrefillTokens);
+                cpuThreads, cudaGraphs, maxPrefillTokens,
+                new KvCacheFormat(kvCacheBits, kvGroupSize, kvResidualLength));
     }
 
     public EngineOptions engineOptions() {
@@ -59,13 +67,15 @@ public final class ModelDescriptor implements Serializable {
         return other instanceof ModelDescriptor that && model.equals(that.model) && backend.equals(that.backend)
                 && configuredDevice == that.configuredDevice && slots == that.slots
                 && contextLength == that.contextLength && cpuThreads == that.cpuThreads
-                && cudaGraphs == that.cudaGraphs && maxPrefillTokens == that.maxPrefillTokens;
+                && cudaGraphs == that.cudaGraphs && maxPrefillTokens == that.maxPrefillTokens
+                && kvCacheBits == that.kvCacheBits && kvGroupSize == that.kvGroupSize
+                && kvResidualLength == that.kvResidualLength;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, backend, configuredDevice, slots, contextLength, cpuThreads, cudaGraphs,
-                maxPrefillTokens);
+                maxPrefillTokens, kvCacheBits, kvGroupSize, kvResidualLength);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.aqlm.spark.generate;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import java.util.List;
 
 /**
@@ -28,9 +29,13 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         return new Builder(model);
     }
 
-    /** Queue depth per task: as asked, else enough to refill every slot twice over. */
+    /**
+     * Queue depth per task: as asked, else enough to refill every slot twice over (with {@code --slots auto}, known
+     * only once an executor has loaded the model, the default slot count's worth).
+     */
     int effectiveQueueDepth() {
-        return queueDepth > 0 ? queueDepth : 2 * engine.slots();
+        int slots = engine.autoSlots() ? EngineOptions.DEFAULTS.slots() : engine.slots();
+        return queueDepth > 0 ? queueDepth : 2 * slots;
     }
 
     /** Builds a {@link GenerationSpec}. */
@@ -95,6 +100,12 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
 
         public B engine(EngineOptions value) {
             engine = value;
+            return self();
+        }
+
+        /** The KV cache format ({@code --kv-cache-bits}, {@code --kv-group-size}, {@code --kv-residual-length}). */
+        public B kvCache(KvCacheFormat value) {
+            engine = engine.withKvCache(value);
             return self();
         }
 

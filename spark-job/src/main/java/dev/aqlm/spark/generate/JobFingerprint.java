@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aqlm.runtime.AqlmException;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.hub.ModelLocation;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,8 @@ public final class JobFingerprint {
     /** Bytes of each weight file's start and end that are hashed: enough to tell checkpoints apart, cheap to read. */
     private static final int SAMPLE_BYTES = 1 << 20;
     /** Settings added after outputs were already written: an older fingerprint without one had this value. */
-    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false");
+    private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false",
+            "kv_cache", KvCacheFormat.FULL_PRECISION.describe());
 
     private final Map<String, String> fields;
 
@@ -56,6 +58,8 @@ public final class JobFingerprint {
         fields.put("model", generation.model());
         fields.put("model_content", modelContent(pinnedModel));
         fields.put("context_length", Integer.toString(generation.engine().contextLength()));
+        // A quantized cache changes the tokens a row gets; rows under two cache formats must not mix.
+        fields.put("kv_cache", generation.engine().kvCache().describe());
         fields.put("prompt_column", generation.promptColumn());
         fields.put("id_column", idColumn == null ? "(generated: file:row)" : idColumn);
         fields.put("row_overrides", Boolean.toString(generation.rowOverrides()));
