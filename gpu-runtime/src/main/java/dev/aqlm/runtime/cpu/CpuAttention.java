@@ -31,9 +31,9 @@ final class CpuAttention {
     }
 
     /**
-     * out[rows][hidden] = attention of the normed rows; then appends their keys and values to the cache. A row reads
-     * its slot's earlier positions from the cache and its own chunk's positions, itself included, from this pass's
-     * keys and values: so a quantized cache changes only what earlier passes stored, as Hugging Face's does.
+     * out[rows][hidden] = attention of the normed rows; their keys and values go to the cache. A row reads what the
+     * cache holds quantized from the cache, its slot's full-precision positions of earlier passes from the cache, and
+     * its own chunk's full-precision positions, itself included, from this pass's keys and values.
      */
     void apply(float[] normed, float[] out, BatchRows rows, KvCache cache, int layer, RotaryEmbedding rope,
                ParallelLoops loops) {
@@ -50,6 +50,11 @@ final class CpuAttention {
             rope.rotate(q, r * queryDim, heads, rows.positions[r]);
             rope.rotate(k, r * kvDim, kvHeads, rows.positions[r]);
         }
+        for (int c = 0; c < rows.chunkStart.length; c++) {
+            int firstRow = rows.chunkStart[c];
+            cache.pack(layer, rows.slots[firstRow], rows.positions[firstRow], chunkRows(rows, c), k, v,
+                    firstRow * kvDim);
+        }
         float[] attended = new float[n * queryDim];
         int groupSize = heads / kvHeads;
         loops.forRange(n * heads, (long) cache.context() * headDim / 4, (from, to) -> {
@@ -64,14 +69,16 @@ final class CpuAttention {
                 int first = slidingWindow > 0 ? Math.max(0, position - slidingWindow + 1) : 0;
                 int qAt = r * queryDim + h * headDim;
                 int length = position - first + 1;
-                int cachedEnd = Math.max(first, chunkStart);
-                cache.keyScores(layer, slot, kvHead, q, qAt, scale, first, cachedEnd, scores);
+                int fullPrecisionFrom = cache.fullPrecisionFrom(position);
+                int cachedEnd = Math.max(first, Math.max(chunkStart, fullPrecisionFrom));
+                cache.keyScores(layer, slot, kvHead, q, qAt, scale, first, cachedEnd, fullPrecisionFrom, scores);
                 for (int p = cachedEnd; p <= position; p++) {
                     int at = (r - (position - p)) * kvDim + kvHead * headDim;
                     scores[p - first] = VectorMath.dot(q, qAt, k, at, headDim) * scale;
                 }
                 VectorMath.softmax(scores, 0, length);
-                cache.addWeightedValues(layer, slot, kvHead, scores, first, cachedEnd, attended, qAt);
+                cache.addWeightedValues(layer, slot, kvHead, scores, first, cachedEnd, fullPrecisionFrom, attended,
+                        qAt);
                 for (int p = cachedEnd; p <= position; p++) {
                     int at = (r - (position - p)) * kvDim + kvHead * headDim;
                     float weight = scores[p - first];
@@ -83,9 +90,14 @@ final class CpuAttention {
         });
         for (int c = 0; c < rows.chunkStart.length; c++) {
             int firstRow = rows.chunkStart[c];
-            int count = (c + 1 < rows.chunkStart.length ? rows.chunkStart[c + 1] : n) - firstRow;
-            cache.append(layer, rows.slots[firstRow], rows.positions[firstRow], count, k, v, firstRow * kvDim);
+            cache.append(layer, rows.slots[firstRow], rows.positions[firstRow], chunkRows(rows, c), k, v,
+                    firstRow * kvDim);
         }
         output.apply(attended, out, n, loops);
+    }
+
+    private static int chunkRows(BatchRows rows, int chunk) {
+        int next = chunk + 1 < rows.chunkStart.length ? rows.chunkStart[chunk + 1] : rows.count;
+        return next - rows.chunkStart[chunk];
     }
 }

@@ -47,8 +47,13 @@ final class FullPrecisionKvCache implements KvCache {
     }
 
     @Override
+    public int fullPrecisionFrom(int position) {
+        return 0;
+    }
+
+    @Override
     public void keyScores(int layer, int slot, int kvHead, float[] q, int qAt, float scale, int first, int end,
-                          float[] scores) {
+                          int fullPrecisionFrom, float[] scores) {
         float[] cached = keys[layer];
         for (int p = first; p < end; p++) {
             scores[p - first] = VectorMath.dot(q, qAt, cached, offset(slot, p) + kvHead * headDim, headDim) * scale;
@@ -56,8 +61,8 @@ final class FullPrecisionKvCache implements KvCache {
     }
 
     @Override
-    public void addWeightedValues(int layer, int slot, int kvHead, float[] weights, int first, int end, float[] out,
-                                  int outAt) {
+    public void addWeightedValues(int layer, int slot, int kvHead, float[] weights, int first, int end,
+                                  int fullPrecisionFrom, float[] out, int outAt) {
         float[] cached = values[layer];
         for (int p = first; p < end; p++) {
             int at = offset(slot, p) + kvHead * headDim;
@@ -66,6 +71,10 @@ final class FullPrecisionKvCache implements KvCache {
                 out[outAt + d] += weight * cached[at + d];
             }
         }
+    }
+
+    @Override
+    public void pack(int layer, int slot, int start, int count, float[] keyRows, float[] valueRows, int rowAt) {
     }
 
     @Override

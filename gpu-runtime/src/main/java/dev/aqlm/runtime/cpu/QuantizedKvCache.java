@@ -7,10 +7,11 @@ import dev.aqlm.runtime.engine.KvCacheFormat;
 /**
  * The 8/4/2-bit CPU cache (see {@link KvCacheFormat} for the scheme and why). Per slot, positions [0, quantized) are
  * packed codes: keys as blocks of {@code G} tokens per channel ([slot][block][channel][token]), values per token as
- * groups of channels ([slot][position][channel]); each group has an fp16 scale and zero point. Positions
- * [quantized, length) sit in fp32 in a ring of {@code residual + G} positions per slot. A block is quantized in the
- * pass after which all its tokens are older than the residual window, so the window always holds the newest
- * {@code residual} tokens; attention dequantizes inside its loops and never builds an fp32 copy of the cache.
+ * groups of channels ([slot][position][channel]); each group has an fp16 scale and zero point. The newer positions
+ * sit in fp32 in a ring of {@code residual + G} positions per slot. A query at position p reads the whole blocks
+ * older than its residual window ({@link #fullPrecisionFrom}) from the codes and the rest in fp32, whether p came in
+ * a long prefill chunk or one decode step at a time; attention dequantizes inside its loops and never builds an fp32
+ * copy of the cache.
  */
 final class QuantizedKvCache implements KvCache {
     private final int slots;
@@ -80,17 +81,24 @@ final class QuantizedKvCache implements KvCache {
 
     @Override
     public void rewind(int slot, int start) {
-        if (start < quantized[slot]) {
-            // The block holding `start` was quantized with tokens now discarded: its earlier tokens go back to the
-            // residual as the values attention has been reading, and the block is quantized again when it refills.
-            int blockStart = start / groupSize * groupSize;
+        int kept = fullPrecisionFrom(start);
+        if (kept < quantized[slot]) {
+            // Queries from `start` on read [kept, start) in full precision, but those positions were packed for
+            // longer sequences that are now discarded: they return to the ring as the values attention read from
+            // the codes (the originals are gone), and are packed again when they leave the window.
             for (int layer = 0; layer < keyCodes.length; layer++) {
-                for (int p = blockStart; p < start; p++) {
+                for (int p = kept; p < Math.min(start, quantized[slot]); p++) {
                     restore(layer, slot, p);
                 }
             }
-            quantized[slot] = blockStart;
+            quantized[slot] = kept;
         }
+    }
+
+    /** Whole blocks that are older than the residual window of a query at {@code position}. */
+    @Override
+    public int fullPrecisionFrom(int position) {
+        return Math.min(Math.max(0, position - residualLength) / groupSize, blocks) * groupSize;
     }
 
     private void restore(int layer, int slot, int position) {
@@ -108,8 +116,8 @@ final class QuantizedKvCache implements KvCache {
 
     @Override
     public void keyScores(int layer, int slot, int kvHead, float[] q, int qAt, float scale, int first, int end,
-                          float[] scores) {
-        int quantizedEnd = Math.min(end, quantized[slot]);
+                          int fullPrecisionFrom, float[] scores) {
+        int quantizedEnd = Math.min(end, fullPrecisionFrom);
         float[] codes = new float[groupSize];
         for (int block = first / groupSize; block * groupSize < quantizedEnd; block++) {
             int base = block * groupSize;
@@ -143,9 +151,9 @@ final class QuantizedKvCache implements KvCache {
     }
 
     @Override
-    public void addWeightedValues(int layer, int slot, int kvHead, float[] weights, int first, int end, float[] out,
-                                  int outAt) {
-        int quantizedEnd = Math.min(end, quantized[slot]);
+    public void addWeightedValues(int layer, int slot, int kvHead, float[] weights, int first, int end,
+                                  int fullPrecisionFrom, float[] out, int outAt) {
+        int quantizedEnd = Math.min(end, fullPrecisionFrom);
         byte[] codes = valueCodes[layer];
         for (int p = first; p < quantizedEnd; p++) {
             float weight = weights[p - first];
@@ -171,12 +179,10 @@ final class QuantizedKvCache implements KvCache {
     }
 
     @Override
-    public void append(int layer, int slot, int start, int count, float[] keyRows, float[] valueRows, int rowAt) {
-        int end = start + count;
-        int from = quantized[slot];
-        int to = quantizedAfter(slot, end);
+    public void pack(int layer, int slot, int start, int count, float[] keyRows, float[] valueRows, int rowAt) {
+        int to = fullPrecisionFrom(start + count);
         float[] block = new float[groupSize * kvDim];
-        for (int base = from; base < to; base += groupSize) {
+        for (int base = quantized[slot]; base < to; base += groupSize) {
             for (int t = 0; t < groupSize; t++) {
                 copyRow(layer, slot, base + t, start, keyRows, residualKeys, rowAt, block, t * kvDim);
             }
@@ -195,8 +201,13 @@ final class QuantizedKvCache implements KvCache {
                 }
             }
         }
-        // Only after the blocks above have read the ring: the new residual positions may reuse their entries.
-        for (int p = Math.max(start, to); p < end; p++) {
+    }
+
+    @Override
+    public void append(int layer, int slot, int start, int count, float[] keyRows, float[] valueRows, int rowAt) {
+        // After the reads: a new entry may take the ring place of one that this pass's queries still read.
+        int end = start + count;
+        for (int p = Math.max(start, fullPrecisionFrom(end)); p < end; p++) {
             int row = rowAt + (p - start) * kvDim;
             System.arraycopy(keyRows, row, residualKeys[layer], residualOffset(slot, p), kvDim);
             System.arraycopy(valueRows, row, residualValues[layer], residualOffset(slot, p), kvDim);
@@ -205,13 +216,7 @@ final class QuantizedKvCache implements KvCache {
 
     @Override
     public void commit(int slot, int end) {
-        quantized[slot] = quantizedAfter(slot, end);
-    }
-
-    /** Positions quantized once the slot holds {@code end}: whole blocks older than the residual window. */
-    private int quantizedAfter(int slot, int end) {
-        int leftWindow = Math.max(0, end - residualLength) / groupSize;
-        return Math.max(quantized[slot], Math.min(leftWindow, blocks) * groupSize);
+        quantized[slot] = Math.max(quantized[slot], fullPrecisionFrom(end));
     }
 
     /** Copies position p's row (from this pass's rows, or the ring when written by an earlier pass) into dest. */

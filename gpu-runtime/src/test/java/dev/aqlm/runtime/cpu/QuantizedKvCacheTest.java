@@ -132,17 +132,17 @@ class QuantizedKvCacheTest {
         write(cache, 0, keys, values, 0, 40);
         float[][] expectedKeys = expectedKeys(bits, keys, 32);
         float[][] expectedValues = expectedValues(bits, values, 32);
-        // Scoring rewinds a slot to a shared prefix: position 29 lies in the quantized block [24, 32).
+        // Scoring rewinds a slot to a shared prefix: a query at 29 reads [16, 29) in full precision, positions that
+        // were packed for the longer sequence; they come back as the values read from the codes.
         cache.rewind(0, 29);
         cache.commit(0, 29);
         assertReadsAre(cache, 0, expectedKeys, expectedValues, 29);
-        // Writing on from 29 quantizes [24, 32) again once it leaves the window: its first five tokens are the values
-        // read back above, the rest the new ones.
+        // Writing on from 29 packs [16, 32) again once it leaves the window, from those values and the new tokens.
         float[] next = randomValues(40 * KV_DIM, 1f, 0f);
         write(cache, 0, next, next, 29, 11);
         float[] rebuiltKeys = keys.clone();
         float[] rebuiltValues = values.clone();
-        for (int p = 24; p < 29; p++) {
+        for (int p = 16; p < 29; p++) {
             System.arraycopy(expectedKeys[p], 0, rebuiltKeys, p * KV_DIM, KV_DIM);
             System.arraycopy(expectedValues[p], 0, rebuiltValues, p * KV_DIM, KV_DIM);
         }
@@ -160,6 +160,7 @@ class QuantizedKvCacheTest {
         cache.rewind(slot, start);
         float[] k = java.util.Arrays.copyOfRange(keys, start * KV_DIM, (start + count) * KV_DIM);
         float[] v = java.util.Arrays.copyOfRange(values, start * KV_DIM, (start + count) * KV_DIM);
+        cache.pack(0, slot, start, count, k, v, 0);
         cache.append(0, slot, start, count, k, v, 0);
         cache.commit(slot, start + count);
     }
@@ -208,9 +209,10 @@ class QuantizedKvCacheTest {
             float[] weights = randomValues(end, 1f, 0f);
             for (int first : new int[] {0, 5, end - 3}) {
                 float[] scores = new float[end];
-                cache.keyScores(0, slot, head, q, 0, 0.5f, first, end, scores);
+                int fullPrecisionFrom = cache.fullPrecisionFrom(end);
+                cache.keyScores(0, slot, head, q, 0, 0.5f, first, end, fullPrecisionFrom, scores);
                 float[] out = new float[HEAD_DIM];
-                cache.addWeightedValues(0, slot, head, weights, first, end, out, 0);
+                cache.addWeightedValues(0, slot, head, weights, first, end, fullPrecisionFrom, out, 0);
                 float[] expectedOut = new float[HEAD_DIM];
                 for (int p = first; p < end; p++) {
                     double dot = 0;

@@ -110,6 +110,46 @@ class QuantizedKvCacheQualityTest {
         }
     }
 
+    /**
+     * What a query reads from a quantized cache depends on its position alone: a sequence prefilled in one chunk or
+     * in chunks of 5 gets the same logits bit for bit (each row's sums run in the same order), and continuous
+     * batching gives every request the tokens it gets alone.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void quantizedCacheResultsDoNotDependOnChunkingOrBatching(String model) {
+        List<Fixtures.GoldenPrompt> prompts = Fixtures.goldenPrompts(model);
+        EngineOptions options = EngineOptions.cpu().withSlots(2).withContextLength(CONTEXT).withMaxPrefillTokens(4)
+                .withKvCache(new KvCacheFormat(4, GROUP, RESIDUAL));
+        try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), options)) {
+            int[] tokens = new int[48];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = (i * 37 + 11) % languageModel.config().vocabSize();
+            }
+            Backend backend = languageModel.backend();
+            float[][] whole = backend.forward(List.of(new SequenceChunk(0, 0, tokens, ChunkOutput.ALL_LOGITS)))
+                    .get(0).logits();
+            for (int start = 0; start < tokens.length; start += 5) {
+                int[] piece = Arrays.copyOfRange(tokens, start, Math.min(tokens.length, start + 5));
+                float[][] rows = backend.forward(List.of(new SequenceChunk(1, start, piece, ChunkOutput.ALL_LOGITS)))
+                        .get(0).logits();
+                for (int i = 0; i < rows.length; i++) {
+                    assertArrayEquals(whole[start + i], rows[i], model + " position " + (start + i));
+                }
+            }
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (Fixtures.GoldenPrompt prompt : prompts) {
+                requests.add(GenerationRequest.greedy("p" + prompt.index(), prompt.inputIds(),
+                        30 + prompt.index() * 3, java.util.Set.of()));
+            }
+            List<GenerationResult> together = languageModel.generateRequests(requests);
+            for (int i = 0; i < requests.size(); i++) {
+                GenerationResult alone = languageModel.generateRequests(List.of(requests.get(i))).get(0);
+                assertArrayEquals(alone.completionTokens(), together.get(i).completionTokens(), model + " prompt " + i);
+            }
+        }
+    }
+
     /** Both backends decode the reference's greedy tokens one at a time; the next-token distributions are compared. */
     private static final class TeacherForced {
         double meanKl;
