@@ -63,13 +63,13 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
     }
 
     /** Channels per value group: the group size, but never wider than a head (a group belongs to one head). */
-    public int valueGroupSize(ModelConfig config) {
-        return Math.min(groupSize, config.headDim());
+    public int valueGroupSize(KvCacheShape shape) {
+        return Math.min(groupSize, shape.headDim());
     }
 
     /** Refuses a model whose head dimension a value group cannot tile, naming the option to change. */
     public void requireFits(ModelConfig config) {
-        if (quantized() && config.headDim() % valueGroupSize(config) != 0) {
+        if (quantized() && config.headDim() % valueGroupSize(KvCacheShape.of(config)) != 0) {
             throw new InvalidRequestException("--kv-group-size " + groupSize + " does not divide the head dimension "
                     + config.headDim() + "; use a divisor of it (e.g. 32 or 64)");
         }
@@ -79,14 +79,14 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
      * Cache bytes each token adds once it has left the residual window, over all layers, keys and values:
      * codes plus per-group scale and zero point; {@code activationBytes} per value when not quantized.
      */
-    public double bytesPerToken(ModelConfig config, int activationBytes) {
-        long kvDim = config.kvDim();
+    public double bytesPerToken(KvCacheShape shape, int activationBytes) {
+        long kvDim = shape.kvDim();
         if (!quantized()) {
-            return 2.0 * config.layerCount() * kvDim * activationBytes;
+            return 2.0 * shape.layers() * kvDim * activationBytes;
         }
         double keys = kvDim * (bits / 8.0 + (double) GROUP_PARAMETER_BYTES / groupSize);
-        double values = kvDim * (bits / 8.0) + (double) kvDim / valueGroupSize(config) * GROUP_PARAMETER_BYTES;
-        return config.layerCount() * (keys + values);
+        double values = kvDim * (bits / 8.0) + (double) kvDim / valueGroupSize(shape) * GROUP_PARAMETER_BYTES;
+        return shape.layers() * (keys + values);
     }
 
     /** Positions per slot held in the activation type: the window plus the block waiting to fill. */
@@ -95,22 +95,22 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
     }
 
     /** What one slot of {@code context} positions takes, as the CPU backend allocates it (and a GPU would). */
-    public long bytesPerSlot(ModelConfig config, int context, int activationBytes) {
+    public long bytesPerSlot(KvCacheShape shape, int context, int activationBytes) {
         if (!quantized()) {
-            return (long) Math.ceil(bytesPerToken(config, activationBytes) * context);
+            return (long) Math.ceil(bytesPerToken(shape, activationBytes) * context);
         }
-        long kvDim = config.kvDim();
-        long layers = config.layerCount();
+        long kvDim = shape.kvDim();
+        long layers = shape.layers();
         long keyBlocks = context / groupSize;
         long keyBytes = keyBlocks * kvDim * ((long) groupSize * bits / 8 + GROUP_PARAMETER_BYTES);
-        long valueBytes = (long) context * (kvDim * bits / 8 + kvDim / valueGroupSize(config) * GROUP_PARAMETER_BYTES);
+        long valueBytes = (long) context * (kvDim * bits / 8 + kvDim / valueGroupSize(shape) * GROUP_PARAMETER_BYTES);
         long residualBytes = 2L * Math.min(context, residualCapacity()) * kvDim * activationBytes;
         return layers * (keyBytes + valueBytes + residualBytes);
     }
 
     /** Slots of {@code context} positions that fit in {@code freeBytes}. */
-    public long slotsThatFit(ModelConfig config, int context, int activationBytes, long freeBytes) {
-        return Math.max(0, freeBytes / bytesPerSlot(config, context, activationBytes));
+    public long slotsThatFit(KvCacheShape shape, int context, int activationBytes, long freeBytes) {
+        return Math.max(0, freeBytes / bytesPerSlot(shape, context, activationBytes));
     }
 
     /** As lm-eval writes model arguments: "kv_cache_bits=4,kv_group_size=64,kv_residual_length=128" ("=16" alone). */

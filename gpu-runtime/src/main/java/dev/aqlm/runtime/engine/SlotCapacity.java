@@ -1,6 +1,5 @@
 package dev.aqlm.runtime.engine;
 
-import dev.aqlm.runtime.model.ModelConfig;
 import java.util.Locale;
 
 /**
@@ -8,12 +7,12 @@ import java.util.Locale;
  * so. {@code --slots auto} takes {@link #autoSlots}; a given slot count is only reported against the same figures.
  *
  * @param format          the cache format
- * @param config          the model
+ * @param shape           the model's cache dimensions
  * @param context         positions per slot
  * @param activationBytes bytes of a full-precision cache value on this backend (fp32 on the CPU)
  * @param freeBytes       memory the cache may take
  */
-public record SlotCapacity(KvCacheFormat format, ModelConfig config, int context, int activationBytes,
+public record SlotCapacity(KvCacheFormat format, KvCacheShape shape, int context, int activationBytes,
                            long freeBytes) {
     /** Share of the free memory {@code --slots auto} gives the cache; the rest absorbs activations and the JIT. */
     static final double AUTO_SHARE = 0.8;
@@ -27,16 +26,16 @@ public record SlotCapacity(KvCacheFormat format, ModelConfig config, int context
     }
 
     public long bytesPerSlot() {
-        return format.bytesPerSlot(config, context, activationBytes);
+        return format.bytesPerSlot(shape, context, activationBytes);
     }
 
     public long slotsThatFit() {
-        return format.slotsThatFit(config, context, activationBytes, freeBytes);
+        return format.slotsThatFit(shape, context, activationBytes, freeBytes);
     }
 
     /** Slots for {@code --slots auto}, or an error naming what to lower when not even one fits. */
     public int autoSlots() {
-        long fit = format.slotsThatFit(config, context, activationBytes, (long) (freeBytes * AUTO_SHARE));
+        long fit = format.slotsThatFit(shape, context, activationBytes, (long) (freeBytes * AUTO_SHARE));
         if (fit < 1) {
             throw new InvalidRequestException(String.format(Locale.ROOT, "--slots auto: one slot of %d positions"
                     + " with a %s KV cache needs %s, but only %s is free; lower --context-length or --kv-cache-bits",
@@ -49,7 +48,7 @@ public record SlotCapacity(KvCacheFormat format, ModelConfig config, int context
     public String describe(int slots) {
         return String.format(Locale.ROOT, "KV cache %s: %.1f KiB per token; %d slots x %d positions take %s;"
                         + " %d sequences of %d positions fit in the %s free", format.describe(),
-                format.bytesPerToken(config, activationBytes) / 1024, slots, context, gib(slots * bytesPerSlot()),
+                format.bytesPerToken(shape, activationBytes) / 1024, slots, context, gib(slots * bytesPerSlot()),
                 slotsThatFit(), context, gib(freeBytes));
     }
 
