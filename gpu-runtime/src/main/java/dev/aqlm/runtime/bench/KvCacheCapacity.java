@@ -54,14 +54,14 @@ public final class KvCacheCapacity {
     }
 
     public void print(PrintStream out) {
-        out.printf("| %-22s | %-32s | %12s | %8s | %13s | %10s | %10s | %8s |%n", "model", "KV cache", "KiB/token",
-                "context", "MiB per slot", "weights GB", "budget GB", "slots");
+        out.printf("| %-22s | %-32s | %12s | %8s | %13s | %11s | %10s | %8s |%n", "model", "KV cache", "KiB/token",
+                "context", "MiB per slot", "weights GiB", "budget GiB", "slots");
         out.println("|" + "-".repeat(24) + "|" + "-".repeat(34) + "|" + "-".repeat(14) + "|" + "-".repeat(10) + "|"
-                + "-".repeat(15) + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|" + "-".repeat(10) + "|");
+                + "-".repeat(15) + "|" + "-".repeat(13) + "|" + "-".repeat(12) + "|" + "-".repeat(10) + "|");
         for (Row r : rows) {
-            out.printf("| %-22s | %-32s | %12.1f | %8d | %13.1f | %10.2f | %10.2f | %8d |%n", r.model(), r.kvCache(),
-                    r.bytesPerToken() / 1024, r.context(), r.bytesPerSlot() / 0x1p20, r.weightBytes() / 1e9,
-                    r.budgetBytes() / 1e9, r.slots());
+            out.printf("| %-22s | %-32s | %12.1f | %8d | %13.1f | %11.2f | %10.2f | %8d |%n", r.model(), r.kvCache(),
+                    r.bytesPerToken() / 1024, r.context(), r.bytesPerSlot() / 0x1p20, r.weightBytes() / 0x1p30,
+                    r.budgetBytes() / 0x1p30, r.slots());
         }
     }
 

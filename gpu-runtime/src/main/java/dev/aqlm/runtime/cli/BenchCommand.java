@@ -114,7 +114,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (capacity != null) {
             capacity.print(System.out);
         }
-        BenchReport.printTable(rows, System.out);
+        if (!rows.isEmpty()) {
+            BenchReport.printTable(rows, System.out);
+        }
         ObjectNode machine = BenchReport.machine();
         if (capacity != null) {
             machine.set("kvCacheCapacity", capacity.json());
