@@ -70,6 +70,27 @@ class EvalCommandTest {
     }
 
     @Test
+    void aQuantizedKvCacheIsRecordedInTheResultsConfigAndModelArgs() throws IOException {
+        String model = Fixtures.model("llama-mistraltok-aqlm-2x8").toString();
+        int status = run("--model", model, "--tasks", "arc_easy,wikitext", "--data",
+                Fixtures.root().resolve("lmeval/tasks").toString(), "--max-length", "48", "--limit", "2",
+                "--output", output.toString(), "--backend", "cpu", "--threads", "1", "--slots", "4",
+                "--kv-cache-bits", "4", "--kv-group-size", "8", "--kv-residual-length", "8");
+        assertEquals(0, status);
+        Path folder = output.resolve(model.replaceAll("[\"<>:/|\\\\?*\\[\\]]+", "__"));
+        Path resultsFile;
+        try (Stream<Path> listing = Files.list(folder)) {
+            resultsFile = listing.filter(f -> f.getFileName().toString().startsWith("results_")).findFirst()
+                    .orElseThrow();
+        }
+        JsonNode config = new ObjectMapper().readTree(resultsFile.toFile()).get("config");
+        String kvCache = "kv_cache_bits=4,kv_group_size=8,kv_residual_length=8";
+        assertEquals(kvCache, config.get("kv_cache").asText());
+        assertTrue(config.get("model_args").asText().endsWith(",rule=current," + kvCache),
+                config.get("model_args").asText());
+    }
+
+    @Test
     void missingDataIsAOneLineErrorBeforeTheModelLoads() {
         StringWriter errors = new StringWriter();
         EvalCommand command = new EvalCommand();
