@@ -52,7 +52,8 @@ public final class CpuBackend implements Backend {
         kvCache.requireFits(config);
         this.kvCacheFormat = kvCache;
         this.cache = kvCache.quantized()
-                ? new QuantizedKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim(), kvCache)
+                ? new QuantizedKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim(),
+                        kvCache)
                 : new FullPrecisionKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim());
         this.rope = new RotaryEmbedding(config.rope(), config.headDim(), contextLength);
     }

@@ -3,8 +3,8 @@ package dev.aqlm.runtime.cpu;
 import dev.aqlm.runtime.AqlmException;
 
 /**
- * The 16-bit setting of the CPU cache, kept in the CPU's activation type: per layer, [slot][position][kvHeads · headDim]
- * in fp32, allocated once. A slot belongs to one sequence at a time; positions past a sequence's length hold stale
+ * The 16-bit setting of the CPU cache, kept in the CPU's activation type: per layer,
+ * [slot][position][kvHeads · headDim] in fp32, allocated once. A slot belongs to one sequence at a time; positions past a sequence's length hold stale
  * values that attention never reads, so rewinding needs no work.
  */
 final class FullPrecisionKvCache implements KvCache {

@@ -24,8 +24,8 @@ final class GroupQuantizer {
     }
 
     /**
-     * Quantizes {@code n} values {@code source[at + i · stride]} into codes {@code codeAt + i} of {@code codes}, and the
-     * group's fp16 scale and zero into {@code scales[group]}, {@code zeros[group]}.
+     * Quantizes {@code n} values {@code source[at + i · stride]} into codes {@code codeAt + i} of {@code codes}, and
+     * the group's fp16 scale and zero into {@code scales[group]}, {@code zeros[group]}.
      */
     void quantize(float[] source, int at, int stride, int n, byte[] codes, long codeAt, short[] scales,
                   short[] zeros, int group) {

@@ -51,7 +51,8 @@ final class QuantizedKvCache implements KvCache {
         long valueGroups = (long) slots * context * (kvDim / valueGroupSize);
         long keyGroups = (long) slots * blocks * kvDim;
         long residual = (long) slots * ring * kvDim;
-        long bytes = layers * ((codes + keyCodeCount) * format.bits() / 8 + (valueGroups + keyGroups) * 4 + 2 * residual * 4);
+        long bytes = layers * ((codes + keyCodeCount) * format.bits() / 8 + (valueGroups + keyGroups) * 4
+                + 2 * residual * Float.BYTES);
         if (codes > Integer.MAX_VALUE - 8 || residual > Integer.MAX_VALUE - 8
                 || bytes > Runtime.getRuntime().maxMemory()) {
             throw new AqlmException(String.format("the %s CPU KV cache for %d slots x %d positions needs %.1f GiB"

@@ -63,8 +63,8 @@ public final class Backends {
         int modelMaximum = weights.config().maxPositionEmbeddings();
         int context = options.contextLength() > 0 ? options.contextLength() : Math.min(modelMaximum, CPU_DEFAULT_CONTEXT);
         options.kvCache().requireFits(weights.config());
-        SlotCapacity capacity = new SlotCapacity(options.kvCache(), KvCacheShape.of(weights.config()), context, Float.BYTES,
-                SlotCapacity.freeHeapBytes());
+        SlotCapacity capacity = new SlotCapacity(options.kvCache(), KvCacheShape.of(weights.config()), context,
+                Float.BYTES, SlotCapacity.freeHeapBytes());
         int slots = options.autoSlots() ? capacity.autoSlots() : options.slots();
         LOG.info("{}", capacity.describe(slots));
         return new CpuBackend(weights, slots, context, options.effectiveCpuThreads(), options.kvCache());

@@ -30,7 +30,8 @@ import java.io.Serializable;
 public record KvCacheFormat(int bits, int groupSize, int residualLength) implements Serializable {
     public static final int DEFAULT_GROUP_SIZE = 64;
     public static final int DEFAULT_RESIDUAL_LENGTH = 128;
-    public static final KvCacheFormat FULL_PRECISION = new KvCacheFormat(16, DEFAULT_GROUP_SIZE, DEFAULT_RESIDUAL_LENGTH);
+    public static final KvCacheFormat FULL_PRECISION =
+            new KvCacheFormat(16, DEFAULT_GROUP_SIZE, DEFAULT_RESIDUAL_LENGTH);
     /** Bytes of one group's scale plus zero point (two fp16 values). */
     public static final int GROUP_PARAMETER_BYTES = 4;
     private static final int MAX_GROUP_SIZE = 1024;

@@ -102,6 +102,7 @@ public final class ScoringFacts implements Serializable {
 
     @Override
     public String toString() {
-        return device + ", batch " + batchSize + ", max length " + maxLength + ", prefix token " + prefixTokenId + ", " + kvCache;
+        return device + ", batch " + batchSize + ", max length " + maxLength + ", prefix token " + prefixTokenId + ", "
+                + kvCache;
     }
 }
