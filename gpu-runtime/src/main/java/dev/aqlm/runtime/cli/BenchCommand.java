@@ -136,16 +136,24 @@ public final class BenchCommand implements Callable<Integer> {
         for (Map.Entry<String, Path> entry : models.entrySet()) {
             for (KvCacheFormat kvCache : kvFormats) {
                 String name = entry.getKey() + (kvCacheSweep.isEmpty() ? "" : " kv" + kvCache.bits());
-                try (LanguageModel languageModel = ModelLoading.load(entry.getValue(), options.withKvCache(kvCache))) {
-                    Benchmark benchmark = new Benchmark(languageModel, name);
-                    report.add(benchmark.prefill(promptLength, prefillRepeats));
-                    for (int batch : batches) {
-                        report.add(benchmark.decode(batch, decodePromptLength, warmupSteps, decodeSteps));
-                    }
-                }
+                measureOne(entry.getValue(), name, options.withKvCache(kvCache), report);
             }
         }
         return report.comparedWithFirst();
+    }
+
+    /**
+     * One model in its own frame: a loop body's locals can keep the previous model reachable while the next one
+     * loads (interpreted frames do not clear dead slots), and two Llama-2-7B CPU models do not fit one heap.
+     */
+    private void measureOne(Path directory, String name, EngineOptions options, BenchReport report) {
+        try (LanguageModel languageModel = ModelLoading.load(directory, options)) {
+            Benchmark benchmark = new Benchmark(languageModel, name);
+            report.add(benchmark.prefill(promptLength, prefillRepeats));
+            for (int batch : batches) {
+                report.add(benchmark.decode(batch, decodePromptLength, warmupSteps, decodeSteps));
+            }
+        }
     }
 
     private List<KvCacheFormat> kvFormats(KvCacheFormat chosen) {

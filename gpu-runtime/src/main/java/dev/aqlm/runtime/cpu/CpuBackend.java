@@ -4,7 +4,10 @@ import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.ChunkValidation;
+import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.KvCacheFormat;
+import dev.aqlm.runtime.engine.KvCacheShape;
+import dev.aqlm.runtime.engine.SlotCapacity;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.engine.TokenSampler;
 import dev.aqlm.runtime.model.LayerWeights;
@@ -12,12 +15,15 @@ import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fp32 reference backend: every device, every format, the same answers. Dense weights are widened to fp32 once;
  * AQLM layers stay as codes and codebooks. Work is spread over a fixed pool of threads.
  */
 public final class CpuBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     private final ModelConfig config;
     private final ParallelLoops loops;
     private final KvCache cache;
@@ -37,6 +43,10 @@ public final class CpuBackend implements Backend {
         this(weights, slots, contextLength, threads, KvCacheFormat.FULL_PRECISION);
     }
 
+    /**
+     * @param slots KV slots, or {@link EngineOptions#AUTO_SLOTS}: as many as the heap holds once the weights are
+     *              resident (see {@link SlotCapacity}); the load log says what the cache weighs and what fits
+     */
     public CpuBackend(ModelWeights weights, int slots, int contextLength, int threads, KvCacheFormat kvCache) {
         this.config = weights.config();
         this.loops = new ParallelLoops(threads);
@@ -51,10 +61,16 @@ public final class CpuBackend implements Backend {
                 : new DenseLinear(weights.lmHead().toFloats(), null, config.vocabSize(), config.hiddenSize());
         kvCache.requireFits(config);
         this.kvCacheFormat = kvCache;
+        // Sized after the weights above are widened and resident: what is left of the heap is the cache's.
+        SlotCapacity capacity = new SlotCapacity(kvCache, KvCacheShape.of(config), contextLength, Float.BYTES,
+                SlotCapacity.freeHeapBytes());
+        int slotCount = slots == EngineOptions.AUTO_SLOTS ? capacity.autoSlots() : slots;
+        LOG.info("{}", capacity.describe(slotCount));
         this.cache = kvCache.quantized()
-                ? new QuantizedKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim(),
+                ? new QuantizedKvCache(config.layerCount(), slotCount, contextLength, config.kvDim(), config.headDim(),
                         kvCache)
-                : new FullPrecisionKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim());
+                : new FullPrecisionKvCache(config.layerCount(), slotCount, contextLength, config.kvDim(),
+                        config.headDim());
         this.rope = new RotaryEmbedding(config.rope(), config.headDim(), contextLength);
     }
 

@@ -62,11 +62,6 @@ public final class Backends {
         // An fp32 cache of a long context is large on the heap; unless asked, the CPU serves at most CPU_DEFAULT_CONTEXT.
         int modelMaximum = weights.config().maxPositionEmbeddings();
         int context = options.contextLength() > 0 ? options.contextLength() : Math.min(modelMaximum, CPU_DEFAULT_CONTEXT);
-        options.kvCache().requireFits(weights.config());
-        SlotCapacity capacity = new SlotCapacity(options.kvCache(), KvCacheShape.of(weights.config()), context,
-                Float.BYTES, SlotCapacity.freeHeapBytes());
-        int slots = options.autoSlots() ? capacity.autoSlots() : options.slots();
-        LOG.info("{}", capacity.describe(slots));
-        return new CpuBackend(weights, slots, context, options.effectiveCpuThreads(), options.kvCache());
+        return new CpuBackend(weights, options.slots(), context, options.effectiveCpuThreads(), options.kvCache());
     }
 }
