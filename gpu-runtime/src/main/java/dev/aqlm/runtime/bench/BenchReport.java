@@ -61,10 +61,15 @@ public final class BenchReport {
 
     /** The JSON of a plain bench run: the command, the JVM and its CPUs, the rows. */
     public static void writeJson(List<BenchResult> rows, String command, OutputFile file) {
+        write(document(command, machine(), rows), file);
+    }
+
+    /** What a plain bench run says of its machine: the JVM and its CPUs. */
+    public static ObjectNode machine() {
         ObjectNode machine = JSON.createObjectNode();
         machine.put("java", System.getProperty("java.version"));
         machine.put("cpus", Runtime.getRuntime().availableProcessors());
-        write(document(command, machine, rows), file);
+        return machine;
     }
 
     /** A bench run's JSON document: the command and date, what the caller says of the machine, then the rows. */

@@ -1,14 +1,20 @@
 package dev.aqlm.runtime.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.LanguageModel;
 import dev.aqlm.runtime.bench.BenchReport;
 import dev.aqlm.runtime.bench.BenchResult;
 import dev.aqlm.runtime.bench.Benchmark;
+import dev.aqlm.runtime.bench.KvCacheCapacity;
 import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.cuda.CudaEmulator;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.io.OutputFile;
 import dev.aqlm.runtime.model.AqlmConfig;
+import dev.aqlm.runtime.model.ModelConfig;
+import dev.aqlm.runtime.model.ModelConfigReader;
 import dev.aqlm.runtime.synthetic.SyntheticCheckpointFolder;
 import dev.aqlm.runtime.synthetic.SyntheticModelWriter;
 import dev.aqlm.runtime.synthetic.SyntheticShape;
@@ -64,6 +70,27 @@ public final class BenchCommand implements Callable<Integer> {
             + " draft right: the ceiling), and with prompt lookup of K tokens; reports tokens per forward pass")
     Integer speculationTokens;
 
+    @Option(names = "--decode-prompt-length", defaultValue = "16", description = "positions each sequence holds"
+            + " before the timed decode steps, which its attention reads every step (default: ${DEFAULT-VALUE})")
+    int decodePromptLength;
+
+    @Option(names = "--kv-cache-sweep", split = ",", description = "measure every model once per KV cache bit width"
+            + " (e.g. 16,8,4,2; with --kv-group-size and --kv-residual-length), each compared with the first;"
+            + " default: --kv-cache-bits alone")
+    List<Integer> kvCacheSweep = new ArrayList<>();
+
+    @Option(names = "--memory-budget", description = "device memory for weights and KV cache (e.g. 24g): prints the"
+            + " cache bytes per token and the slots that fit for each KV bit width, from the layout")
+    String memoryBudget;
+
+    @Option(names = "--capacity-context", defaultValue = "0", description = "positions per slot in the capacity"
+            + " table; 0 = the model's max_position_embeddings")
+    int capacityContext;
+
+    @Option(names = "--capacity-only", description = "print the capacity table (needs --memory-budget) and measure"
+            + " nothing")
+    boolean capacityOnly;
+
     @Option(names = "--work-dir", description = "where synthetic models are written and kept (default: <tmp>/aqlm-spark-bench)")
     Path workDir;
 
@@ -83,33 +110,95 @@ public final class BenchCommand implements Callable<Integer> {
         }
         OutputFile file = output.file("bench");
         OptionChecks.requireBenchRun(batches, promptLength, decodeSteps, warmupSteps, prefillRepeats);
+        OptionChecks.requireAtLeast("--decode-prompt-length", decodePromptLength, 1);
+        OptionChecks.requireAtLeast("--capacity-context", capacityContext, 0);
+        EngineOptions base = engine.toEngineOptions(shardCounts.get(0));
+        List<KvCacheFormat> kvFormats = kvFormats(base.kvCache());
         Map<String, Path> models = checkpoints.isEmpty() ? syntheticModels() : named(checkpoints);
-        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
         if (speculationTokens != null) {
             OptionChecks.requireAtLeast("--speculation-tokens", speculationTokens, 1);
             return new SpeculationBenchRun(engine.toEngineOptions(), batches, promptLength, decodeSteps,
                     speculationTokens).run(models, command, file);
         }
-        int context = Math.max(promptLength, 16 + warmupSteps + decodeSteps) + 1;
+        KvCacheCapacity capacity = capacity(models, kvFormats);
+        List<BenchResult> rows = capacityOnly ? List.of() : measure(models, kvFormats, shardCounts, base, command);
+        if (capacity != null) {
+            capacity.print(System.out);
+        }
+        if (!rows.isEmpty()) {
+            BenchReport.printTable(rows, System.out);
+        }
+        ObjectNode machine = BenchReport.machine();
+        if (capacity != null) {
+            machine.set("kvCacheCapacity", capacity.json());
+        }
+        BenchReport.write(BenchReport.document(command, machine, rows), file);
+        System.err.println("wrote " + file.path());
+        return 0;
+    }
+
+    private List<BenchResult> measure(Map<String, Path> models, List<KvCacheFormat> kvFormats,
+                                      List<Integer> shardCounts, EngineOptions base, String command) {
+        int maxBatch = batches.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int context = Math.max(promptLength, decodePromptLength + warmupSteps + decodeSteps) + 1;
+        EngineOptions options = base.withSlots(maxBatch).withContextLength(context)
+                .withMaxPrefillTokens(Math.max(promptLength, decodePromptLength));
         BenchReport report = new BenchReport(command);
         for (Map.Entry<String, Path> entry : models.entrySet()) {
             for (int shards : shardCounts) {
-                EngineOptions options = engine.toEngineOptions(shards).withSlots(maxBatch).withContextLength(context)
-                        .withMaxPrefillTokens(Math.max(promptLength, 16));
-                try (LanguageModel languageModel = ModelLoading.load(entry.getValue(), options)) {
-                    Benchmark benchmark = new Benchmark(languageModel, entry.getKey());
-                    report.add(benchmark.prefill(promptLength, prefillRepeats));
-                    for (int batch : batches) {
-                        report.add(benchmark.decode(batch, 16, warmupSteps, decodeSteps));
-                    }
+                for (KvCacheFormat kvCache : kvFormats) {
+                    String name = entry.getKey() + (kvCacheSweep.isEmpty() ? "" : " kv" + kvCache.bits());
+                    measureOne(entry.getValue(), name, options.withTensorParallel(shards).withKvCache(kvCache), report);
                 }
             }
         }
-        List<BenchResult> rows = report.comparedWithFirst();
-        BenchReport.printTable(rows, System.out);
-        BenchReport.writeJson(rows, report.command(), file);
-        System.err.println("wrote " + file.path());
-        return 0;
+        return report.comparedWithFirst();
+    }
+
+    /**
+     * One model in its own frame: a loop body's locals can keep the previous model reachable while the next one
+     * loads (interpreted frames do not clear dead slots), and two Llama-2-7B CPU models do not fit one heap.
+     */
+    private void measureOne(Path directory, String name, EngineOptions options, BenchReport report) {
+        try (LanguageModel languageModel = ModelLoading.load(directory, options)) {
+            Benchmark benchmark = new Benchmark(languageModel, name);
+            report.add(benchmark.prefill(promptLength, prefillRepeats));
+            for (int batch : batches) {
+                report.add(benchmark.decode(batch, decodePromptLength, warmupSteps, decodeSteps));
+            }
+        }
+    }
+
+    private List<KvCacheFormat> kvFormats(KvCacheFormat chosen) {
+        if (kvCacheSweep.isEmpty()) {
+            return List.of(chosen);
+        }
+        List<KvCacheFormat> formats = new ArrayList<>();
+        for (int bits : kvCacheSweep) {
+            formats.add(new KvCacheFormat(bits, chosen.groupSize(), chosen.residualLength()));
+        }
+        return formats;
+    }
+
+    /** The capacity table of every model and KV format, or null without --memory-budget. */
+    private KvCacheCapacity capacity(Map<String, Path> models, List<KvCacheFormat> kvFormats) throws IOException {
+        if (memoryBudget == null) {
+            if (capacityOnly) {
+                throw new AqlmException("--capacity-only needs --memory-budget (e.g. --memory-budget 24g)");
+            }
+            return null;
+        }
+        long budget = MemorySize.parse("--memory-budget", memoryBudget);
+        KvCacheCapacity capacity = new KvCacheCapacity();
+        for (Map.Entry<String, Path> entry : models.entrySet()) {
+            ModelConfig config = ModelConfigReader.read(entry.getValue());
+            int context = capacityContext > 0 ? capacityContext : config.maxPositionEmbeddings();
+            long weights = KvCacheCapacity.checkpointBytes(entry.getValue());
+            for (KvCacheFormat format : kvFormats) {
+                capacity.add(entry.getKey(), config, weights, format, context, budget);
+            }
+        }
+        return capacity;
     }
 
     private static Map<String, Path> named(List<Path> directories) {

@@ -9,6 +9,8 @@ final class BatchRows {
     final int[] tokens;
     final int[] slots;
     final int[] positions;
+    /** Position of the first row of each row's chunk: earlier positions come from the cache. */
+    final int[] chunkStartPosition;
     /** Row index where chunk i starts. */
     final int[] chunkStart;
 
@@ -18,6 +20,7 @@ final class BatchRows {
         this.tokens = new int[total];
         this.slots = new int[total];
         this.positions = new int[total];
+        this.chunkStartPosition = new int[total];
         this.chunkStart = new int[chunks.size()];
         int row = 0;
         for (int c = 0; c < chunks.size(); c++) {
@@ -27,6 +30,7 @@ final class BatchRows {
                 tokens[row] = chunk.tokens()[i];
                 slots[row] = chunk.slot();
                 positions[row] = chunk.startPosition() + i;
+                chunkStartPosition[row] = chunk.startPosition();
             }
         }
     }

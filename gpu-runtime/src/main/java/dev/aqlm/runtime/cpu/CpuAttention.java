@@ -30,7 +30,11 @@ final class CpuAttention {
         this.scale = (float) (1.0 / Math.sqrt(headDim));
     }
 
-    /** out[rows][hidden] = attention of the normed rows; also appends their keys and values to the cache. */
+    /**
+     * out[rows][hidden] = attention of the normed rows; their keys and values go to the cache. A row reads what the
+     * cache holds quantized from the cache, its slot's full-precision positions of earlier passes from the cache, and
+     * its own chunk's full-precision positions, itself included, from this pass's keys and values.
+     */
     void apply(float[] normed, float[] out, BatchRows rows, KvCache cache, int layer, RotaryEmbedding rope,
                ParallelLoops loops) {
         int n = rows.count;
@@ -42,14 +46,14 @@ final class CpuAttention {
         query.apply(normed, q, n, loops);
         key.apply(normed, k, n, loops);
         value.apply(normed, v, n, loops);
-        float[] cachedKeys = cache.keys(layer);
-        float[] cachedValues = cache.values(layer);
         for (int r = 0; r < n; r++) {
             rope.rotate(q, r * queryDim, heads, rows.positions[r]);
             rope.rotate(k, r * kvDim, kvHeads, rows.positions[r]);
-            int at = cache.offset(rows.slots[r], rows.positions[r]);
-            System.arraycopy(k, r * kvDim, cachedKeys, at, kvDim);
-            System.arraycopy(v, r * kvDim, cachedValues, at, kvDim);
+        }
+        for (int c = 0; c < rows.chunkStart.length; c++) {
+            int firstRow = rows.chunkStart[c];
+            cache.pack(layer, rows.slots[firstRow], rows.positions[firstRow], chunkRows(rows, c), k, v,
+                    firstRow * kvDim);
         }
         float[] attended = new float[n * queryDim];
         int groupSize = heads / kvHeads;
@@ -58,25 +62,42 @@ final class CpuAttention {
             for (int task = from; task < to; task++) {
                 int r = task / heads;
                 int h = task % heads;
+                int kvHead = h / groupSize;
+                int slot = rows.slots[r];
                 int position = rows.positions[r];
+                int chunkStart = rows.chunkStartPosition[r];
                 int first = slidingWindow > 0 ? Math.max(0, position - slidingWindow + 1) : 0;
-                int kvOffset = (h / groupSize) * headDim;
                 int qAt = r * queryDim + h * headDim;
                 int length = position - first + 1;
-                for (int p = first; p <= position; p++) {
-                    int at = cache.offset(rows.slots[r], p) + kvOffset;
-                    scores[p - first] = VectorMath.dot(q, qAt, cachedKeys, at, headDim) * scale;
+                int fullPrecisionFrom = cache.fullPrecisionFrom(position);
+                int cachedEnd = Math.max(first, Math.max(chunkStart, fullPrecisionFrom));
+                cache.keyScores(layer, slot, kvHead, q, qAt, scale, first, cachedEnd, fullPrecisionFrom, scores);
+                for (int p = cachedEnd; p <= position; p++) {
+                    int at = (r - (position - p)) * kvDim + kvHead * headDim;
+                    scores[p - first] = VectorMath.dot(q, qAt, k, at, headDim) * scale;
                 }
                 VectorMath.softmax(scores, 0, length);
-                for (int p = first; p <= position; p++) {
-                    int at = cache.offset(rows.slots[r], p) + kvOffset;
+                cache.addWeightedValues(layer, slot, kvHead, scores, first, cachedEnd, fullPrecisionFrom, attended,
+                        qAt);
+                for (int p = cachedEnd; p <= position; p++) {
+                    int at = (r - (position - p)) * kvDim + kvHead * headDim;
                     float weight = scores[p - first];
                     for (int d = 0; d < headDim; d++) {
-                        attended[qAt + d] += weight * cachedValues[at + d];
+                        attended[qAt + d] += weight * v[at + d];
                     }
                 }
             }
         });
+        for (int c = 0; c < rows.chunkStart.length; c++) {
+            int firstRow = rows.chunkStart[c];
+            cache.append(layer, rows.slots[firstRow], rows.positions[firstRow], chunkRows(rows, c), k, v,
+                    firstRow * kvDim);
+        }
         output.apply(attended, out, n, loops);
+    }
+
+    private static int chunkRows(BatchRows rows, int chunk) {
+        int next = chunk + 1 < rows.chunkStart.length ? rows.chunkStart[chunk + 1] : rows.count;
+        return next - rows.chunkStart[chunk];
     }
 }

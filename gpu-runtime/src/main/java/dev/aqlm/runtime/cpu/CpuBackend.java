@@ -4,6 +4,10 @@ import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.ChunkValidation;
+import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
+import dev.aqlm.runtime.engine.KvCacheShape;
+import dev.aqlm.runtime.engine.SlotCapacity;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.engine.TokenSampler;
 import dev.aqlm.runtime.model.LayerWeights;
@@ -35,34 +39,64 @@ public final class CpuBackend implements Backend {
     private final List<CpuShard> shards = new ArrayList<>();
     private final int slots;
     private final int contextLength;
+    private final KvCacheFormat kvCacheFormat;
 
     /** One decoder layer's RMSNorm weights, replicated: every shard sees the same normed input. */
     private record Norms(float[] attention, float[] feedForward) {
     }
 
     public CpuBackend(ModelWeights weights, int slots, int contextLength, int threads) {
-        this(weights, TensorParallelPlan.single(weights.config()), slots, contextLength, threads);
+        this(weights, TensorParallelPlan.single(weights.config()), slots, contextLength, threads,
+                KvCacheFormat.FULL_PRECISION);
+    }
+
+    public CpuBackend(ModelWeights weights, TensorParallelPlan plan, int slots, int contextLength, int threads) {
+        this(weights, plan, slots, contextLength, threads, KvCacheFormat.FULL_PRECISION);
+    }
+
+    public CpuBackend(ModelWeights weights, int slots, int contextLength, int threads, KvCacheFormat kvCache) {
+        this(weights, TensorParallelPlan.single(weights.config()), slots, contextLength, threads, kvCache);
     }
 
     /**
      * The model split over {@code plan.size()} in-process shards (the reference for tensor-parallel math): each shard
-     * keeps its own weight slices and KV cache, and their row-parallel outputs meet in {@link FixedOrderAllReduce}.
+     * keeps its own weight slices and KV cache (of its own KV width, in {@code kvCache}'s format), and their
+     * row-parallel outputs meet in {@link FixedOrderAllReduce}.
+     *
+     * @param slots KV slots, or {@link EngineOptions#AUTO_SLOTS}: as many as the heap holds once the weights of every
+     *              shard are resident (see {@link SlotCapacity}); the load log says what the cache weighs and what fits
      */
-    public CpuBackend(ModelWeights weights, TensorParallelPlan plan, int slots, int contextLength, int threads) {
+    public CpuBackend(ModelWeights weights, TensorParallelPlan plan, int slots, int contextLength, int threads,
+                      KvCacheFormat kvCache) {
         this.config = weights.config();
+        kvCache.requireFits(config);
+        this.kvCacheFormat = kvCache;
         this.loops = new ParallelLoops(threads);
         this.embedding = weights.embedTokens().toFloats();
         for (LayerWeights layer : weights.layers()) {
             norms.add(new Norms(layer.attentionNorm().toFloats(), layer.feedForwardNorm().toFloats()));
         }
         this.finalNorm = weights.finalNorm().toFloats();
+        int kvHeads = 0;
         for (ModelShard shard : plan.shards(weights)) {
             if (plan.size() > 1) {
                 LOG.info("cpu {}", shard.describe());
             }
-            shards.add(new CpuShard(shard, embedding, slots, contextLength));
+            CpuShard cpuShard = new CpuShard(shard, embedding);
+            shards.add(cpuShard);
+            kvHeads += cpuShard.cacheShape().kvHeads();
         }
-        this.slots = slots;
+        // Sized after every shard's weights are widened and resident: what is left of the heap is the caches'. The
+        // shards' caches together hold every shard's KV heads (replicated ones counted once per shard).
+        KvCacheShape shape = new KvCacheShape(config.layerCount(), kvHeads, config.headDim());
+        SlotCapacity capacity = new SlotCapacity(kvCache, shape, contextLength, Float.BYTES,
+                SlotCapacity.freeHeapBytes());
+        int slotCount = slots == EngineOptions.AUTO_SLOTS ? capacity.autoSlots() : slots;
+        LOG.info("{}", capacity.describe(slotCount));
+        for (CpuShard shard : shards) {
+            shard.createCache(slotCount, contextLength, kvCache);
+        }
+        this.slots = slotCount;
         this.contextLength = contextLength;
         this.rope = new RotaryEmbedding(config.rope(), config.headDim(), contextLength);
     }
@@ -70,7 +104,7 @@ public final class CpuBackend implements Backend {
     @Override
     public String description() {
         return "cpu (" + loops.threads() + " threads" + (shards.size() > 1 ? ", tensor-parallel " + shards.size() : "")
-                + ")";
+                + (kvCacheFormat.quantized() ? ", " + kvCacheFormat.bits() + "-bit KV" : "") + ")";
     }
 
     @Override
@@ -92,6 +126,9 @@ public final class CpuBackend implements Backend {
     public List<ChunkResult> forward(List<SequenceChunk> chunks) {
         ChunkValidation.check(chunks, slotCount(), contextLength(), config.vocabSize());
         BatchRows rows = new BatchRows(chunks);
+        for (CpuShard shard : shards) {
+            shard.rewind(chunks);
+        }
         int hidden = config.hiddenSize();
         float[] residual = new float[rows.count * hidden];
         for (int r = 0; r < rows.count; r++) {
@@ -110,6 +147,9 @@ public final class CpuBackend implements Backend {
                 shards.get(s).feedForward(l, normed, partials[s], rows.count, loops);
             }
             FixedOrderAllReduce.addSum(partials, residual, residual.length);
+        }
+        for (CpuShard shard : shards) {
+            shard.commit(chunks);
         }
         normRows(residual, finalNorm, normed, rows.count);
         List<ChunkResult> results = new ArrayList<>(chunks.size());

@@ -1,5 +1,8 @@
 package dev.aqlm.runtime.cpu;
 
+import dev.aqlm.runtime.engine.KvCacheFormat;
+import dev.aqlm.runtime.engine.KvCacheShape;
+import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.LayerWeights;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
@@ -15,14 +18,17 @@ import java.util.List;
 final class CpuShard {
     private final List<CpuAttention> attention = new ArrayList<>();
     private final List<CpuFeedForward> feedForward = new ArrayList<>();
-    private final KvCache cache;
+    private final ModelConfig config;
+    /** Created by {@link #createCache} once every shard's weights are resident (so --slots auto sees the heap left). */
+    private KvCache cache;
     private final DenseLinear lmHead;
     private final TensorParallelPlan.Range vocabulary;
 
     /** @param embedding the fp32 embedding table, reused as lm_head when the whole tied table is this shard's */
-    CpuShard(ModelShard shard, float[] embedding, int slots, int contextLength) {
+    CpuShard(ModelShard shard, float[] embedding) {
         ModelWeights weights = shard.weights();
         ModelConfig config = weights.config();
+        this.config = config;
         for (LayerWeights layer : weights.layers()) {
             attention.add(new CpuAttention(layer, config));
             feedForward.add(CpuFeedForward.of(layer.feedForward()));
@@ -30,7 +36,34 @@ final class CpuShard {
         this.vocabulary = shard.vocabulary();
         this.lmHead = new DenseLinear(weights.lmHead() == weights.embedTokens() ? embedding : weights.lmHead().toFloats(),
                 null, vocabulary.length(), config.hiddenSize());
-        this.cache = new KvCache(config.layerCount(), slots, contextLength, config.kvDim());
+    }
+
+    /** This shard's cache dimensions: its own key/value heads. */
+    KvCacheShape cacheShape() {
+        return KvCacheShape.of(config);
+    }
+
+    /** Allocates this shard's KV cache, of the shard's KV width, in {@code format}. */
+    void createCache(int slots, int contextLength, KvCacheFormat format) {
+        this.cache = format.quantized()
+                ? new QuantizedKvCache(config.layerCount(), slots, contextLength, config.kvDim(), config.headDim(),
+                        format)
+                : new FullPrecisionKvCache(config.layerCount(), slots, contextLength, config.kvDim(),
+                        config.headDim());
+    }
+
+    /** Before a forward pass: each chunk's positions from its start on are written again. */
+    void rewind(List<SequenceChunk> chunks) {
+        for (SequenceChunk chunk : chunks) {
+            cache.rewind(chunk.slot(), chunk.startPosition());
+        }
+    }
+
+    /** After a forward pass has gone through every layer. */
+    void commit(List<SequenceChunk> chunks) {
+        for (SequenceChunk chunk : chunks) {
+            cache.commit(chunk.slot(), chunk.endPosition());
+        }
     }
 
     /** This shard's heads of a layer's attention: its partial o_proj output into out[rows][hidden]. */

@@ -1,51 +1,47 @@
 package dev.aqlm.runtime.cpu;
 
-import dev.aqlm.runtime.errors.AqlmException;
-
 /**
- * The static key/value cache: per layer, [slot][position][kvHeads · headDim] in fp32, allocated once. A slot belongs to
- * one sequence at a time; positions past a sequence's length hold stale values that attention never reads.
+ * The static key/value cache of the CPU backend: per layer and slot, the keys and values of positions a sequence has
+ * processed. Attention reads it through two loops that never materialize a full-precision copy (a quantized cache
+ * dequantizes inside them); the rows of the chunk being processed are read from the chunk itself where they are in
+ * full precision.
+ *
+ * <p>What a query at position p reads depends on p alone, never on how the sequence was cut into chunks or batched:
+ * positions before {@link #fullPrecisionFrom}(p) as stored (quantized), the later ones in full precision. A forward
+ * pass with one chunk per slot runs {@link #rewind} per chunk; then per layer {@link #pack}, the reads,
+ * {@link #append}; then {@link #commit} per chunk.
  */
-final class KvCache {
-    private final int slots;
-    private final int context;
-    private final int kvDim;
-    private final float[][] keys;
-    private final float[][] values;
+interface KvCache {
+    int slots();
 
-    KvCache(int layers, int slots, int context, int kvDim) {
-        long perLayer = (long) slots * context * kvDim;
-        long totalBytes = perLayer * layers * 2 * Float.BYTES;
-        if (perLayer > Integer.MAX_VALUE - 8 || totalBytes > Runtime.getRuntime().maxMemory()) {
-            throw new AqlmException(String.format("the CPU KV cache for %d slots x %d positions needs %.1f GiB"
-                    + " (the JVM may use %.1f GiB); lower --slots or --context-length", slots, context,
-                    totalBytes / 0x1p30, Runtime.getRuntime().maxMemory() / 0x1p30));
-        }
-        this.slots = slots;
-        this.context = context;
-        this.kvDim = kvDim;
-        this.keys = new float[layers][(int) perLayer];
-        this.values = new float[layers][(int) perLayer];
-    }
+    int context();
 
-    int slots() {
-        return slots;
-    }
+    /** Positions {@code start} and later of {@code slot} are about to be written again (a new or rewound sequence). */
+    void rewind(int slot, int start);
 
-    int context() {
-        return context;
-    }
+    /** First position a query at {@code position} reads in full precision; 0 for a cache that is not quantized. */
+    int fullPrecisionFrom(int position);
 
-    float[] keys(int layer) {
-        return keys[layer];
-    }
+    /**
+     * scores[i] = (q · key(first + i)) · scale for positions [first, end) of one KV head; positions from
+     * {@code fullPrecisionFrom} on must be ones written by earlier passes.
+     */
+    void keyScores(int layer, int slot, int kvHead, float[] q, int qAt, float scale, int first, int end,
+                   int fullPrecisionFrom, float[] scores);
 
-    float[] values(int layer) {
-        return values[layer];
-    }
+    /** out[outAt + d] += Σ_i weights[i] · value(first + i)[d] for positions [first, end) of one KV head. */
+    void addWeightedValues(int layer, int slot, int kvHead, float[] weights, int first, int end,
+                           int fullPrecisionFrom, float[] out, int outAt);
 
-    /** Offset of (slot, position) in a layer's key or value array. */
-    int offset(int slot, int position) {
-        return (slot * context + position) * kvDim;
-    }
+    /**
+     * Before this pass's reads: stores in quantized form what the pass's queries read quantized, from the earlier
+     * passes' full-precision positions and this pass's {@code count} rows of kvDim floats from {@code rowAt}.
+     */
+    void pack(int layer, int slot, int start, int count, float[] keys, float[] values, int rowAt);
+
+    /** After this pass's reads: stores the pass's rows in full precision where later queries need them so. */
+    void append(int layer, int slot, int start, int count, float[] keys, float[] values, int rowAt);
+
+    /** The pass that wrote positions up to {@code end} of {@code slot} has gone through every layer. */
+    void commit(int slot, int end);
 }

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param backend          where to run; AUTO picks CUDA when a GPU and the kernels are usable, else the CPU
  * @param deviceOrdinal    CUDA device ordinal (PCI bus order) for the CUDA backend
- * @param slots            sequences decoded together (continuous batching keeps them full)
+ * @param slots            sequences decoded together (continuous batching keeps them full); {@link #AUTO_SLOTS} = as
+ *                         many as the memory left after loading holds
  * @param contextLength    positions per slot, prompt plus completion; 0 = the model's max_position_embeddings
  * @param cpuThreads       threads of the CPU backend; 0 = all available processors
  * @param cudaGraphs       capture the decode step as a CUDA graph (false runs the same kernels eagerly)
@@ -15,9 +16,11 @@ import java.util.List;
  * @param tensorParallel   shards the model is split over (vLLM's tensor_parallel_size); 1 = unsharded
  * @param devices          CUDA ordinals of the shards, one per shard (the same ordinal twice puts two shards on one
  *                         GPU); empty = {@code tensorParallel} consecutive ordinals from {@code deviceOrdinal}
+ * @param kvCache          how the KV cache stores keys and values (16-bit, or 8/4/2-bit groups)
  */
 public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, int contextLength, int cpuThreads,
-                            boolean cudaGraphs, int maxPrefillTokens, int tensorParallel, List<Integer> devices) {
+                            boolean cudaGraphs, int maxPrefillTokens, int tensorParallel, List<Integer> devices,
+                            KvCacheFormat kvCache) {
 
     public enum BackendKind { AUTO, CPU, CUDA }
 
@@ -28,12 +31,18 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
     public static final int DEFAULT_SLOTS = 8;
     public static final int DEFAULT_MAX_PREFILL_TOKENS = 512;
 
+    /** {@code --slots auto}: as many slots as the memory left after loading holds (see {@link SlotCapacity}). */
+    public static final int AUTO_SLOTS = 0;
+
     public static final EngineOptions DEFAULTS = new EngineOptions(BackendKind.AUTO, 0, DEFAULT_SLOTS, 0, 0, true,
             DEFAULT_MAX_PREFILL_TOKENS);
 
     public EngineOptions {
-        if (slots < 1) {
-            throw new InvalidRequestException("slots must be at least 1, got " + slots);
+        if (slots < AUTO_SLOTS) {
+            throw new InvalidRequestException("slots must be at least 1 (or 0 for auto), got " + slots);
+        }
+        if (kvCache == null) {
+            throw new InvalidRequestException("the KV cache format is missing; use KvCacheFormat.FULL_PRECISION");
         }
         if (contextLength < 0) {
             throw new InvalidRequestException("context length must be positive (or 0 for the model's), got " + contextLength);
@@ -63,10 +72,11 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
         }
     }
 
-    /** Unsharded options, as before tensor parallelism existed. */
+    /** Unsharded options with the 16-bit KV cache, as before tensor parallelism and cache quantization existed. */
     public EngineOptions(BackendKind backend, int deviceOrdinal, int slots, int contextLength, int cpuThreads,
                          boolean cudaGraphs, int maxPrefillTokens) {
-        this(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens, 1, List.of());
+        this(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens, 1, List.of(),
+                KvCacheFormat.FULL_PRECISION);
     }
 
     public static EngineOptions cpu() {
@@ -75,49 +85,58 @@ public record EngineOptions(BackendKind backend, int deviceOrdinal, int slots, i
 
     public EngineOptions withBackend(BackendKind value) {
         return new EngineOptions(value, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
-                tensorParallel, devices);
+                tensorParallel, devices, kvCache);
     }
 
     /** The first shard's ordinal; an explicit device list is dropped (the shards take consecutive ordinals). */
     public EngineOptions withDeviceOrdinal(int value) {
         return new EngineOptions(backend, value, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
-                tensorParallel, List.of());
+                tensorParallel, List.of(), kvCache);
     }
 
     public EngineOptions withSlots(int value) {
         return new EngineOptions(backend, deviceOrdinal, value, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
-                tensorParallel, devices);
+                tensorParallel, devices, kvCache);
     }
 
     public EngineOptions withContextLength(int value) {
         return new EngineOptions(backend, deviceOrdinal, slots, value, cpuThreads, cudaGraphs, maxPrefillTokens,
-                tensorParallel, devices);
+                tensorParallel, devices, kvCache);
     }
 
     public EngineOptions withCpuThreads(int value) {
         return new EngineOptions(backend, deviceOrdinal, slots, contextLength, value, cudaGraphs, maxPrefillTokens,
-                tensorParallel, devices);
+                tensorParallel, devices, kvCache);
     }
 
     public EngineOptions withCudaGraphs(boolean value) {
         return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, value, maxPrefillTokens,
-                tensorParallel, devices);
+                tensorParallel, devices, kvCache);
     }
 
     public EngineOptions withMaxPrefillTokens(int value) {
         return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, value,
-                tensorParallel, devices);
+                tensorParallel, devices, kvCache);
     }
 
     public EngineOptions withTensorParallel(int value) {
         return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
-                value, devices);
+                value, devices, kvCache);
     }
 
     /** One ordinal per shard; the first becomes {@link #deviceOrdinal()}, so unsharded CUDA opens it too. */
     public EngineOptions withDevices(List<Integer> value) {
         return new EngineOptions(backend, value.isEmpty() ? deviceOrdinal : value.get(0), slots, contextLength,
-                cpuThreads, cudaGraphs, maxPrefillTokens, tensorParallel, value);
+                cpuThreads, cudaGraphs, maxPrefillTokens, tensorParallel, value, kvCache);
+    }
+
+    public EngineOptions withKvCache(KvCacheFormat value) {
+        return new EngineOptions(backend, deviceOrdinal, slots, contextLength, cpuThreads, cudaGraphs, maxPrefillTokens,
+                tensorParallel, devices, value);
+    }
+
+    public boolean autoSlots() {
+        return slots == AUTO_SLOTS;
     }
 
     /** The CUDA ordinal of each shard, in rank order. */

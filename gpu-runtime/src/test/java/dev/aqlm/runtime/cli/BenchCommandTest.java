@@ -90,6 +90,45 @@ class BenchCommandTest {
     }
 
     @Test
+    void kvCacheSweepMeasuresEachBitWidthAndTheBudgetTableSaysWhatFits() throws Exception {
+        Path json = dir.resolve("bench-kv.json");
+        PrintStream originalOut = System.out;
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(table, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1",
+                "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
+                "--threads", "2", "--decode-prompt-length", "40", "--kv-cache-sweep", "16,4", "--kv-group-size", "8",
+                "--kv-residual-length", "8", "--memory-budget", "4m", "--capacity-context", "512",
+                "--model", Fixtures.model("llama-tiny-fp16").toString(), "--json", json.toString()});
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertEquals(0, exit);
+        JsonNode document = new ObjectMapper().readTree(json.toFile());
+        List<String> rows = new ArrayList<>();
+        for (JsonNode row : document.get("results")) {
+            rows.add(row.get("model").asText() + " | " + row.get("device").asText() + " | " + row.get("phase").asText()
+                    + " | " + row.get("baseline").asText());
+        }
+        assertThat(rows).containsExactly(
+                "llama-tiny-fp16 kv16 | cpu (2 threads) | prefill | ",
+                "llama-tiny-fp16 kv16 | cpu (2 threads) | decode | ",
+                "llama-tiny-fp16 kv4 | cpu (2 threads, 4-bit KV) | prefill | llama-tiny-fp16 kv16 prefill b1",
+                "llama-tiny-fp16 kv4 | cpu (2 threads, 4-bit KV) | decode | llama-tiny-fp16 kv16 decode b1");
+        // llama-tiny: 2 layers x 64 KV channels, fp16. 16-bit: 2 x 2 x 64 x 2 = 512 bytes per token.
+        // 4-bit, group 8 (value groups 8 wide): keys 64 x (0.5 + 4/8) = 64, values 32 + 8 x 4 = 64: 256 per token.
+        JsonNode capacity = document.get("kvCacheCapacity");
+        assertEquals(512.0, capacity.get(0).get("bytesPerToken").asDouble());
+        assertEquals(256.0, capacity.get(1).get("bytesPerToken").asDouble());
+        long weights = capacity.get(0).get("weightBytes").asLong();
+        assertEquals(((4L << 20) - weights) / (512L * 512), capacity.get(0).get("slots").asLong());
+        assertThat(capacity.get(0).get("slots").asLong()).isPositive();
+        assertThat(table.toString(StandardCharsets.UTF_8)).contains("| 4-bit (group 8, residual 8)");
+    }
+
+    @Test
     void anExistingJsonThatIsNotABenchResultIsRefusedBeforeMeasuring() throws Exception {
         Path notes = java.nio.file.Files.writeString(dir.resolve("notes.json"), "{\"mine\": true}");
         PrintStream originalErr = System.err;

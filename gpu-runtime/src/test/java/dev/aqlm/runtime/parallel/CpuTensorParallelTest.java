@@ -11,6 +11,7 @@ import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationRequest;
 import dev.aqlm.runtime.engine.GenerationResult;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.engine.SamplingParams;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -100,5 +102,35 @@ class CpuTensorParallelTest {
                 }
             }
         }
+    }
+
+    /**
+     * Each shard quantizes its own key/value heads: with an 8-bit cache (group 8, window 8, so the fixtures' prompts
+     * and completions leave the window and are read back from the codes) TP-2 decodes TP-1's greedy tokens.
+     */
+    @Test
+    void shardsKeepTheirOwnQuantizedCacheAndDecodeTheUnshardedGreedyTokens() {
+        String model = "llama-tiny-aqlm-2x8";
+        KvCacheFormat eightBit = new KvCacheFormat(8, 8, 8);
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (Fixtures.GoldenPrompt prompt : Fixtures.goldenPrompts(model)) {
+            requests.add(GenerationRequest.greedy("greedy" + prompt.index(), prompt.inputIds(), 24, Set.of()));
+        }
+        try (LanguageModel single = LanguageModel.load(Fixtures.model(model), options(1).withKvCache(eightBit));
+             LanguageModel sharded = LanguageModel.load(Fixtures.model(model), options(2).withKvCache(eightBit))) {
+            assertTrue(sharded.backend().description().contains("tensor-parallel 2, 8-bit KV"),
+                    sharded.backend().description());
+            List<GenerationResult> expected = single.generateRequests(requests);
+            List<GenerationResult> actual = sharded.generateRequests(requests);
+            for (int i = 0; i < requests.size(); i++) {
+                assertEquals(24, expected.get(i).completionTokens().length, requests.get(i).id());
+                assertArrayEquals(expected.get(i).completionTokens(), actual.get(i).completionTokens(),
+                        model + " 8-bit KV TP-2 " + requests.get(i).id());
+            }
+        }
+    }
+
+    private static EngineOptions options(int shards) {
+        return EngineOptions.cpu().withSlots(4).withContextLength(64).withCpuThreads(2).withTensorParallel(shards);
     }
 }

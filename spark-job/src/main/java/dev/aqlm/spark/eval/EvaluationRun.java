@@ -17,21 +17,34 @@ import java.util.List;
  * @param startNanos      {@code System.nanoTime()} when the evaluation began
  * @param endNanos        and ended
  * @param throughput      requests/s, tokens/s and the like, for the record
+ * @param kvCache         the KV cache as model arguments ("kv_cache_bits=16", or bits, group and residual length)
  */
 public record EvaluationRun(String model, String rule, int maxLength, int batchSize, int maxBatchTokens, String device,
                             Double limit, int bootstrapIterations, int prefixTokenId, List<Object> bosToken,
-                            List<Object> eosToken, long startNanos, long endNanos, String throughput) {
+                            List<Object> eosToken, long startNanos, long endNanos, String throughput,
+                            String kvCache) {
+    /** A run with the 16-bit KV cache. */
+    public EvaluationRun(String model, String rule, int maxLength, int batchSize, int maxBatchTokens, String device,
+                         Double limit, int bootstrapIterations, int prefixTokenId, List<Object> bosToken,
+                         List<Object> eosToken, long startNanos, long endNanos, String throughput) {
+        this(model, rule, maxLength, batchSize, maxBatchTokens, device, limit, bootstrapIterations, prefixTokenId,
+                bosToken, eosToken, startNanos, endNanos, throughput, KV_CACHE_16);
+    }
+
+    private static final String KV_CACHE_16 = "kv_cache_bits=16";
+
     /** A run of {@code model} scored on a host described by {@code facts}. */
     public static EvaluationRun of(String model, String rule, ScoringFacts facts, int maxBatchTokens, Double limit,
                                    int bootstrapIterations, long startNanos, long endNanos, String throughput) {
         return new EvaluationRun(model, rule, facts.maxLength(), facts.batchSize(), maxBatchTokens, facts.device(),
                 limit, bootstrapIterations, facts.prefixTokenId(), facts.bosToken(), facts.eosToken(), startNanos,
-                endNanos, throughput);
+                endNanos, throughput, facts.kvCache());
     }
 
-    /** lm-eval's model arguments string for this run. */
+    /** lm-eval's model arguments string for this run; a quantized KV cache is named there, as it moves the numbers. */
     public String modelArgs() {
-        return "pretrained=" + model + ",max_length=" + maxLength + ",rule=" + rule;
+        return "pretrained=" + model + ",max_length=" + maxLength + ",rule=" + rule
+                + (kvCache.equals(KV_CACHE_16) ? "" : "," + kvCache);
     }
 
     public double seconds() {

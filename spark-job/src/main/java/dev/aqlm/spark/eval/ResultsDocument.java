@@ -65,6 +65,7 @@ public final class ResultsDocument {
         config.put("max_length", run.maxLength());
         config.put("max_batch_tokens", run.maxBatchTokens());
         config.put("prefix_token_id", run.prefixTokenId());
+        config.put("kv_cache", run.kvCache());
         root.putNull("git_hash");
         root.put("date", unixTime);
         putToken(root, "tokenizer_bos_token", run.bosToken());

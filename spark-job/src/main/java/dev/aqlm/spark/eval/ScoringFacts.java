@@ -25,9 +25,10 @@ public final class ScoringFacts implements Serializable {
     private final int bosId;
     private final String eosText;
     private final int eosId;
+    private final String kvCache;
 
     private ScoringFacts(String device, int batchSize, int maxLength, int prefixTokenId, String bosText, int bosId,
-                         String eosText, int eosId) {
+                         String eosText, int eosId, String kvCache) {
         this.device = device;
         this.batchSize = batchSize;
         this.maxLength = maxLength;
@@ -36,6 +37,7 @@ public final class ScoringFacts implements Serializable {
         this.bosId = bosId;
         this.eosText = eosText;
         this.eosId = eosId;
+        this.kvCache = kvCache;
     }
 
     public static ScoringFacts of(LanguageModel model, Scorer scorer) {
@@ -44,7 +46,7 @@ public final class ScoringFacts implements Serializable {
         int eos = tokenizer.eosTokenIds().isEmpty() ? NONE : tokenizer.eosTokenIds().iterator().next();
         return new ScoringFacts(model.backend().description(), model.backend().slotCount(),
                 scorer.settings().maxLength(), scorer.encoder().prefixToken(), text(tokenizer, bos), bos,
-                text(tokenizer, eos), eos);
+                text(tokenizer, eos), eos, model.options().kvCache().modelArgs());
     }
 
     private static String text(TextTokenizer tokenizer, int id) {
@@ -57,7 +59,8 @@ public final class ScoringFacts implements Serializable {
 
     /** The same facts on other devices (several Spark executors: each distinct device description, joined). */
     public ScoringFacts withDevice(String description) {
-        return new ScoringFacts(description, batchSize, maxLength, prefixTokenId, bosText, bosId, eosText, eosId);
+        return new ScoringFacts(description, batchSize, maxLength, prefixTokenId, bosText, bosId, eosText, eosId,
+                kvCache);
     }
 
     public String device() {
@@ -76,6 +79,11 @@ public final class ScoringFacts implements Serializable {
         return prefixTokenId;
     }
 
+    /** The KV cache the scores were computed with, as model arguments (see KvCacheFormat.modelArgs). */
+    public String kvCache() {
+        return kvCache;
+    }
+
     /** lm-eval's {@code tokenizer_bos_token}: [text, id], or null without one. */
     public List<Object> bosToken() {
         return bosId < 0 ? null : List.of(bosText, bosId);
@@ -89,11 +97,12 @@ public final class ScoringFacts implements Serializable {
     public boolean sameScoringAs(ScoringFacts other) {
         return maxLength == other.maxLength && prefixTokenId == other.prefixTokenId && bosId == other.bosId
                 && eosId == other.eosId && Objects.equals(bosText, other.bosText)
-                && Objects.equals(eosText, other.eosText);
+                && Objects.equals(eosText, other.eosText) && kvCache.equals(other.kvCache);
     }
 
     @Override
     public String toString() {
-        return device + ", batch " + batchSize + ", max length " + maxLength + ", prefix token " + prefixTokenId;
+        return device + ", batch " + batchSize + ", max length " + maxLength + ", prefix token " + prefixTokenId + ", "
+                + kvCache;
     }
 }

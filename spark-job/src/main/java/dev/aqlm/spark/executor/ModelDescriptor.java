@@ -1,6 +1,7 @@
 package dev.aqlm.spark.executor;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.parallel.TensorParallelException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -25,6 +26,9 @@ public final class ModelDescriptor implements Serializable {
     private final int maxPrefillTokens;
     private final int tensorParallel;
     private final ArrayList<Integer> configuredDevices;
+    private final int kvCacheBits;
+    private final int kvGroupSize;
+    private final int kvResidualLength;
 
     /**
      * @param model   a checkpoint directory visible to every executor, or a Hub id pinned to a commit
@@ -41,6 +45,9 @@ public final class ModelDescriptor implements Serializable {
         this.maxPrefillTokens = options.maxPrefillTokens();
         this.tensorParallel = options.tensorParallel();
         this.configuredDevices = new ArrayList<>(options.shardDevices());
+        this.kvCacheBits = options.kvCache().bits();
+        this.kvGroupSize = options.kvCache().groupSize();
+        this.kvResidualLength = options.kvCache().residualLength();
     }
 
     public String model() {
@@ -73,7 +80,8 @@ public final class ModelDescriptor implements Serializable {
                     + " (see conf/spark-defaults.gpu-tp.conf)");
         }
         EngineOptions options = new EngineOptions(EngineOptions.BackendKind.valueOf(backend), ordinals.get(0), slots,
-                contextLength, cpuThreads, cudaGraphs, maxPrefillTokens);
+                contextLength, cpuThreads, cudaGraphs, maxPrefillTokens)
+                .withKvCache(new KvCacheFormat(kvCacheBits, kvGroupSize, kvResidualLength));
         return tensorParallel == 1 ? options : options.withTensorParallel(tensorParallel).withDevices(ordinals);
     }
 
@@ -87,13 +95,15 @@ public final class ModelDescriptor implements Serializable {
                 && configuredDevice == that.configuredDevice && slots == that.slots
                 && contextLength == that.contextLength && cpuThreads == that.cpuThreads
                 && cudaGraphs == that.cudaGraphs && maxPrefillTokens == that.maxPrefillTokens
-                && tensorParallel == that.tensorParallel && configuredDevices.equals(that.configuredDevices);
+                && tensorParallel == that.tensorParallel && configuredDevices.equals(that.configuredDevices)
+                && kvCacheBits == that.kvCacheBits && kvGroupSize == that.kvGroupSize
+                && kvResidualLength == that.kvResidualLength;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, backend, configuredDevice, slots, contextLength, cpuThreads, cudaGraphs,
-                maxPrefillTokens, tensorParallel, configuredDevices);
+                maxPrefillTokens, tensorParallel, configuredDevices, kvCacheBits, kvGroupSize, kvResidualLength);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationOption;
 import dev.aqlm.runtime.engine.GenerationOptions;
 import dev.aqlm.runtime.engine.GenerationValues;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.engine.Speculation;
 import java.util.List;
 
@@ -32,9 +33,13 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         return new Builder(model);
     }
 
-    /** Queue depth per task: as asked, else enough to refill every slot twice over. */
+    /**
+     * Queue depth per task: as asked, else enough to refill every slot twice over (with {@code --slots auto}, known
+     * only once an executor has loaded the model, the default slot count's worth).
+     */
     int effectiveQueueDepth() {
-        return queueDepth > 0 ? queueDepth : 2 * engine.slots();
+        int slots = engine.autoSlots() ? EngineOptions.DEFAULTS.slots() : engine.slots();
+        return queueDepth > 0 ? queueDepth : 2 * slots;
     }
 
     /** Builds a {@link GenerationSpec}. */
@@ -98,6 +103,12 @@ public record GenerationSpec(String model, EngineOptions engine, GenerationDefau
         /** Splits the model over {@code shards} GPUs per task (vLLM's tensor_parallel_size); see EngineOptions. */
         public B tensorParallel(int shards) {
             engine = engine.withTensorParallel(shards);
+            return self();
+        }
+
+        /** The KV cache format ({@code --kv-cache-bits}, {@code --kv-group-size}, {@code --kv-residual-length}). */
+        public B kvCache(KvCacheFormat value) {
+            engine = engine.withKvCache(value);
             return self();
         }
 

@@ -3,6 +3,7 @@ package dev.aqlm.spark.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.hub.ModelLocation;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class JobFingerprint {
     /** Settings added after outputs were already written: an older fingerprint without one had this value. */
     private static final Map<String, String> ADDED_LATER = Map.of("truncate_prompts", "false", "min_p", "0.0",
             "prompt_lookup_tokens", "null", "prompt_lookup_ngram", "null", "assistant_model", "null",
-            "assistant_tokens", "null");
+            "assistant_tokens", "null", "kv_cache", KvCacheFormat.FULL_PRECISION.describe());
 
     private final Map<String, String> fields;
 
@@ -58,6 +59,8 @@ public final class JobFingerprint {
         fields.put("model", generation.model());
         fields.put("model_content", modelContent(pinnedModel));
         fields.put("context_length", Integer.toString(generation.engine().contextLength()));
+        // A quantized cache changes the tokens a row gets; rows under two cache formats must not mix.
+        fields.put("kv_cache", generation.engine().kvCache().describe());
         fields.put("prompt_column", generation.promptColumn());
         fields.put("id_column", idColumn == null ? "(generated: file:row)" : idColumn);
         fields.put("row_overrides", Boolean.toString(generation.rowOverrides()));

@@ -1,6 +1,7 @@
 package dev.aqlm.spark.sweep;
 
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.scoring.ScoringRules;
 import dev.aqlm.runtime.scoring.ScoringSettings;
 import dev.aqlm.spark.eval.TaskMetrics;
@@ -99,6 +100,12 @@ public record SweepSpec(List<String> models, String tasks, Path data, Path outpu
         /** Splits each model over {@code shards} GPUs per task (vLLM's tensor_parallel_size); see EngineOptions. */
         public Builder tensorParallel(int shards) {
             engine = engine.withTensorParallel(shards);
+            return this;
+        }
+
+        /** The KV cache format ({@code --kv-cache-bits}, {@code --kv-group-size}, {@code --kv-residual-length}). */
+        public Builder kvCache(KvCacheFormat value) {
+            engine = engine.withKvCache(value);
             return this;
         }
 
