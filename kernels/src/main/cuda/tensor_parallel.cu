@@ -37,8 +37,11 @@ struct ExchangeArgs {
 };
 static_assert(sizeof(ExchangeArgs) == (2 * kMaxShards + 7) * 8, "ExchangeArgs: 23 fields of 8 bytes");
 
-// Signals every peer that this block reached the barrier, then waits until every peer's same block did.
+// Signals every peer that this block reached the barrier, then waits until every peer's same block did. The block
+// first waits for all its threads: a "leaving" signal says that the whole block has read the peers' partials, not
+// just the signalling thread (a peer overwrites its partial as soon as every block has left).
 __device__ __forceinline__ void meet(const ExchangeArgs& a, unsigned int epoch, bool leaving) {
+    __syncthreads();
     if (threadIdx.x < a.shards) {
         const int peer = threadIdx.x, block = blockIdx.x;
         ExchangeFlags* theirs = a.flags[peer];
@@ -58,7 +61,6 @@ __device__ __forceinline__ void meet(const ExchangeArgs& a, unsigned int epoch, 
 __device__ void exchange(const ExchangeArgs& a) {
     __shared__ unsigned int epoch;
     if (threadIdx.x == 0) epoch = ++a.flags[a.rank]->epoch[blockIdx.x];
-    __syncthreads();
     meet(a, epoch, false);
 
     const long long stride = (long long)gridDim.x * blockDim.x;

@@ -122,9 +122,10 @@ public final class CudaBackend implements Backend {
         int contextLength = chooseContext(options, slots);
         DeviceShard.Sizes sizes = new DeviceShard.Sizes(rows, Math.max(slots, buckets.largest()), logitRows,
                 batchInputs, stepInputs, slots, contextLength);
+        long partialFloats = Math.max((long) rows * config.hiddenSize(),
+                (long) logitRows * TensorParallelExchange.slicePitch(config.vocabSize(), shards.size()));
         this.exchange = shards.size() == 1 ? null : TensorParallelExchange.allocate(
-                shards.stream().map(s -> s.context).toList(), shards.stream().map(s -> s.pool).toList(),
-                Math.max((long) rows * config.hiddenSize(), (long) logitRows * lead.model.lmHead().shape().outFeatures()));
+                shards.stream().map(s -> s.context).toList(), shards.stream().map(s -> s.pool).toList(), partialFloats);
         for (DeviceShard shard : shards) {
             shard.connect(sizes, exchange);
             LOG.info("{}{}: {} resident in {} GiB ({} slots x {} positions, graphs {})",

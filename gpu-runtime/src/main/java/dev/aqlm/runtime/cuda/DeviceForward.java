@@ -41,8 +41,11 @@ final class DeviceForward {
     /** The shard's exchange and rank, or null for a whole model. */
     private final TensorParallelExchange exchange;
     private final int rank;
-    /** Columns of this shard's lm_head slice (the whole vocabulary without tensor parallelism). */
-    private final int vocabularySlice;
+    /**
+     * Row pitch of the logits lm_head writes: the whole vocabulary, or for a shard the longest slice of any shard
+     * (slices may differ by one; the gather reads every shard's partial rows this far apart).
+     */
+    private final int logitPitch;
 
     DeviceForward(CudaContext context, DeviceModel model, DeviceKvCache cache, Workspace work, AttentionPlan attention) {
         this(context, context.stream(), model, cache, work, attention, null, 0);
@@ -54,7 +57,8 @@ final class DeviceForward {
         this.kernels = new Kernels(context, stream);
         this.exchange = exchange;
         this.rank = rank;
-        this.vocabularySlice = model.lmHead().shape().outFeatures();
+        this.logitPitch = exchange == null ? model.config().vocabSize()
+                : TensorParallelExchange.slicePitch(model.config().vocabSize(), exchange.shards());
         this.model = model;
         this.config = model.config();
         this.cache = cache;
@@ -220,10 +224,10 @@ final class DeviceForward {
                 .set(LinearArgs.Field.IN_STRIDE, config.hiddenSize())
                 .set(LinearArgs.Field.IN_ROWS, inRows)
                 .set(LinearArgs.Field.OUTPUT, output)
-                .set(LinearArgs.Field.OUT_STRIDE, vocabularySlice)
+                .set(LinearArgs.Field.OUT_STRIDE, logitPitch)
                 .epilogue(LinearArgs.Epilogue.STORE_F32));
         if (exchange != null) {
-            kernels.tensorParallelExchange(exchange.gather(rank, rows, vocabularySlice, config.vocabSize(),
+            kernels.tensorParallelExchange(exchange.gather(rank, rows, logitPitch, config.vocabSize(),
                     work.logits.address()), "lm_head all-gather of " + rows + " rows");
         }
     }

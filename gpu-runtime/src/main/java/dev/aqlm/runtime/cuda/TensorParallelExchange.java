@@ -84,6 +84,11 @@ final class TensorParallelExchange implements AutoCloseable {
         return new TensorParallelExchange(List.copyOf(partials), List.copyOf(flags), hostBuffers);
     }
 
+    /** The row pitch of vocabulary-sliced partials: the longest of the N slices of {@code total} columns. */
+    static int slicePitch(int total, int shards) {
+        return (total + shards - 1) / shards;
+    }
+
     int shards() {
         return partials.size();
     }
