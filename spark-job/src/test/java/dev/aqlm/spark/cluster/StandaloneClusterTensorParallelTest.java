@@ -3,7 +3,10 @@ package dev.aqlm.spark.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.aqlm.runtime.cuda.GpuTests;
+import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.spark.generate.ExpectedCompletions;
 import dev.aqlm.spark.generate.GenerateJob;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two GPUs per executor and per task on a real standalone cluster (Master, Worker and an executor as JVMs on
  * 127.0.0.1; the Worker's discovery script offers two fake GPUs): each task's two "gpu" addresses reach the model as
- * the devices of a TP-2 model (CPU backend, as fake GPUs run nothing), which writes the rows of the unsharded engine.
+ * the devices of a TP-2 model, which writes the rows of the unsharded engine: on the CPU backend (the GPUs are then
+ * only addresses), and on the CUDA backend over two emulated GPUs in the executor.
  */
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StandaloneClusterTensorParallelTest {
@@ -42,6 +47,22 @@ class StandaloneClusterTensorParallelTest {
 
     @Test
     void aTaskWithTwoGpusRunsOneTensorParallelModelOverThem() throws Exception {
+        runTwoGpuTasks(new JobSpecs(), Map.of(), "out-cpu");
+    }
+
+    @Test
+    @Tag("gpu")
+    void aTaskWithTwoEmulatedGpusRunsOneCudaTensorParallelModelOverThem() throws Exception {
+        assumeTrue(GpuTests.requireDevice().isEmulated(), "the executor's two GPUs are the emulator's");
+        // Greedy: seeded sampling at a cumulative-probability boundary is a near-tie that 16-bit rounding of a
+        // two-device sum may break either way (CudaTensorParallelTest).
+        runTwoGpuTasks(new JobSpecs().backend(EngineOptions.BackendKind.CUDA).temperature(0), Map.of(
+                "spark.executorEnv.AQLM_CUDA_EMULATOR", "1", "spark.executorEnv.CUEMU_DEVICES", "2"), "out-cuda");
+        assertTrue(CLUSTER.cluster().executorLogText().contains("cuda:1"), "a shard on the second emulated GPU");
+    }
+
+    private void runTwoGpuTasks(JobSpecs specs, Map<String, String> executorConf, String outputName)
+            throws Exception {
         Path input = CLUSTER.directory().resolve("prompts.jsonl");
         Map<String, String> prompts = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
@@ -52,6 +73,7 @@ class StandaloneClusterTensorParallelTest {
         }
         Files.write(input, lines);
         Map<String, String> conf = new HashMap<>(CLUSTER.cluster().driverConf());
+        conf.putAll(executorConf);
         conf.put("spark.executor.cores", "1");
         conf.put("spark.executor.memory", "768m");
         conf.put("spark.executor.resource.gpu.amount", "2");
@@ -59,14 +81,14 @@ class StandaloneClusterTensorParallelTest {
         SparkSession spark = SparkSessions.getOrCreate("StandaloneClusterTensorParallelTest",
                 CLUSTER.cluster().masterUrl(), conf);
         try {
-            JobSpecs sharded = new JobSpecs().input(input).output(CLUSTER.directory().resolve("out")).partitions(2)
+            JobSpecs sharded = specs.input(input).output(CLUSTER.directory().resolve(outputName)).partitions(2)
                     .tensorParallel(2);
             new GenerateJob(spark, sharded.build(), new PrintStream(OutputStream.nullOutputStream())).run();
             Map<String, Row> rows = new HashMap<>();
             for (Row row : OutputTotals.rows(spark, sharded.build().output(), OutputFormat.PARQUET).collectAsList()) {
                 rows.put(row.getAs(GeneratedRows.ID), row);
             }
-            Map<String, GenerationResult> unsharded = ExpectedCompletions.of(prompts, new JobSpecs());
+            Map<String, GenerationResult> unsharded = ExpectedCompletions.of(prompts, sharded.tensorParallel(1));
             assertEquals(prompts.keySet(), rows.keySet());
             for (String id : prompts.keySet()) {
                 assertNull(rows.get(id).getAs(GeneratedRows.ERROR), id);

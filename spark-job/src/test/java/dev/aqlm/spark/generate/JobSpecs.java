@@ -26,15 +26,21 @@ public final class JobSpecs {
     private boolean chat;
     private boolean truncatePrompts;
     private int tensorParallel = 1;
+    private EngineOptions.BackendKind backend = EngineOptions.BackendKind.CPU;
 
     public static Path modelDirectory() {
         return Fixtures.model(MODEL);
     }
 
-    /** The engine options the job and the direct comparisons share: CPU, 4 slots, a short context. */
+    /** The engine options the job and the direct comparisons share: CPU (unless asked), 4 slots, a short context. */
     public EngineOptions engine() {
-        return EngineOptions.cpu().withSlots(4).withContextLength(contextLength).withCpuThreads(1)
-                .withTensorParallel(tensorParallel);
+        return EngineOptions.DEFAULTS.withBackend(backend).withSlots(4).withContextLength(contextLength)
+                .withCpuThreads(1).withTensorParallel(tensorParallel);
+    }
+
+    public JobSpecs backend(EngineOptions.BackendKind value) {
+        backend = value;
+        return this;
     }
 
     /** Shards the CPU backend splits the model over (the fixture model allows 1, 2 and 4). */
