@@ -61,6 +61,7 @@ __device__ __forceinline__ void meet(const ExchangeArgs& a, unsigned int epoch, 
 __device__ void exchange(const ExchangeArgs& a) {
     __shared__ unsigned int epoch;
     if (threadIdx.x == 0) epoch = ++a.flags[a.rank]->epoch[blockIdx.x];
+    __syncthreads();  // every thread reads `epoch` below (the argument is read before meet's own barrier)
     meet(a, epoch, false);
 
     const long long stride = (long long)gridDim.x * blockDim.x;
