@@ -20,22 +20,25 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    @Test
-    void checkpointsAreMeasuredAgainstTheFirstAndNamedByTheirWeightFormat() throws Exception {
-        Path json = dir.resolve("bench.json");
+    /** Runs {@code bench} with these arguments, its table printed into {@code table}; returns the exit code. */
+    private static int bench(ByteArrayOutputStream table, String... args) {
         PrintStream originalOut = System.out;
-        ByteArrayOutputStream table = new ByteArrayOutputStream();
         System.setOut(new PrintStream(table, true, StandardCharsets.UTF_8));
-        int exit;
         try {
-            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1,2",
-                "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
-                "--model", Fixtures.model("llama-tiny-fp16").toString(),
-                "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(), "--json", json.toString()});
+            return RuntimeCli.execute(new RuntimeCli(), args);
         } finally {
             System.setOut(originalOut);
         }
-        assertEquals(0, exit);
+    }
+
+    @Test
+    void checkpointsAreMeasuredAgainstTheFirstAndNamedByTheirWeightFormat() throws Exception {
+        Path json = dir.resolve("bench.json");
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        assertEquals(0, bench(table, "bench", "--backend", "cpu", "--batch", "1,2",
+                "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
+                "--model", Fixtures.model("llama-tiny-fp16").toString(),
+                "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(), "--json", json.toString()));
 
         JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
         List<String> rows = new ArrayList<>();
@@ -60,18 +63,11 @@ class BenchCommandTest {
     @Test
     void tensorParallelSizesAreMeasuredAgainstOneShardWithTheirPerDeviceWeights() throws Exception {
         Path json = dir.resolve("bench-tp.json");
-        PrintStream originalOut = System.out;
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1",
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        assertEquals(0, bench(table, "bench", "--backend", "cpu", "--batch", "1",
                 "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
                 "--tensor-parallel", "1,2,4", "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(),
-                "--json", json.toString()});
-        } finally {
-            System.setOut(originalOut);
-        }
-        assertEquals(0, exit);
+                "--json", json.toString()));
         JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
         List<String> rows = new ArrayList<>();
         for (JsonNode row : results) {
@@ -92,20 +88,12 @@ class BenchCommandTest {
     @Test
     void kvCacheSweepMeasuresEachBitWidthAndTheBudgetTableSaysWhatFits() throws Exception {
         Path json = dir.resolve("bench-kv.json");
-        PrintStream originalOut = System.out;
         ByteArrayOutputStream table = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(table, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1",
+        assertEquals(0, bench(table, "bench", "--backend", "cpu", "--batch", "1",
                 "--prompt-length", "8", "--prefill-repeats", "1", "--warmup-steps", "1", "--decode-steps", "2",
                 "--threads", "2", "--decode-prompt-length", "40", "--kv-cache-sweep", "16,4", "--kv-group-size", "8",
                 "--kv-residual-length", "8", "--memory-budget", "4m", "--capacity-context", "512",
-                "--model", Fixtures.model("llama-tiny-fp16").toString(), "--json", json.toString()});
-        } finally {
-            System.setOut(originalOut);
-        }
-        assertEquals(0, exit);
+                "--model", Fixtures.model("llama-tiny-fp16").toString(), "--json", json.toString()));
         JsonNode document = new ObjectMapper().readTree(json.toFile());
         List<String> rows = new ArrayList<>();
         for (JsonNode row : document.get("results")) {
@@ -156,18 +144,10 @@ class BenchCommandTest {
     @Test
     void speculationModeMeasuresTokensPerPassAgainstPlainDecoding() throws Exception {
         Path json = dir.resolve("speculation.json");
-        PrintStream originalOut = System.out;
         ByteArrayOutputStream table = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(table, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = RuntimeCli.execute(new RuntimeCli(), new String[] {"bench", "--backend", "cpu", "--batch", "1,2",
+        assertEquals(0, bench(table, "bench", "--backend", "cpu", "--batch", "1,2",
                 "--prompt-length", "8", "--decode-steps", "11", "--speculation-tokens", "4",
-                "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(), "--json", json.toString()});
-        } finally {
-            System.setOut(originalOut);
-        }
-        assertEquals(0, exit);
+                "--model", Fixtures.model("llama-tiny-aqlm-2x8").toString(), "--json", json.toString()));
         JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
         List<String> modes = new ArrayList<>();
         for (JsonNode row : results) {
