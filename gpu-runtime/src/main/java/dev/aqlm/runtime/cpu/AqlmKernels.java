@@ -12,6 +12,9 @@ interface AqlmKernels {
     /** Lanes of the partial sums of a codebook-row dot product (one 256-bit vector of floats). */
     int DOT_LANES = 8;
 
+    /** Lanes of {@link #rowDot}'s partial sums: four 256-bit vectors of floats. */
+    int ROW_DOT_LANES = 4 * DOT_LANES;
+
     /** The fastest kernels this JVM can run. */
     static AqlmKernels best() {
         return Selected.KERNELS;
@@ -41,6 +44,14 @@ interface AqlmKernels {
      */
     float gatherDot(float[] codebooks, short[] halfCodebooks, short[] codes, int codesAt, int groups, int books,
                     int entries, int groupSize, float[] x, int xAt);
+
+    /**
+     * Σ a[aAt + i] · b[bAt + i] over i &lt; n, for lm_head's rows (the one dense layer of an AQLM model, which a dense
+     * model shares). Element i of each whole block of {@link #ROW_DOT_LANES} goes by a fused multiply-add into lane
+     * i mod ROW_DOT_LANES; the lanes are added as in {@link #gatherDot} (((0 + 1) + (2 + 3)) by 8 lanes, then the 8 in
+     * order) and the remaining n mod ROW_DOT_LANES products are added to that, in order.
+     */
+    float rowDot(float[] a, int aAt, float[] b, int bAt, int n);
 
     /** Holds the choice, made once: loading the Vector API class fails where the module is absent. */
     final class Selected {

@@ -21,7 +21,7 @@ final class CpuShard {
     private final ModelConfig config;
     /** Created by {@link #createCache} once every shard's weights are resident (so --slots auto sees the heap left). */
     private KvCache cache;
-    private final DenseLinear lmHead;
+    private final CpuLmHead lmHead;
     private final TensorParallelPlan.Range vocabulary;
 
     /** @param embedding the fp32 embedding table, reused as lm_head when the whole tied table is this shard's */
@@ -34,8 +34,8 @@ final class CpuShard {
             feedForward.add(CpuFeedForward.of(layer.feedForward()));
         }
         this.vocabulary = shard.vocabulary();
-        this.lmHead = new DenseLinear(weights.lmHead() == weights.embedTokens() ? embedding : weights.lmHead().toFloats(),
-                null, vocabulary.length(), config.hiddenSize());
+        this.lmHead = new CpuLmHead(weights.lmHead() == weights.embedTokens() ? embedding
+                : weights.lmHead().toFloats(), vocabulary.length(), config.hiddenSize(), AqlmKernels.best());
     }
 
     /** This shard's cache dimensions: its own key/value heads. */

@@ -42,6 +42,30 @@ class ScalarAqlmKernels implements AqlmKernels {
     }
 
     @Override
+    public float rowDot(float[] a, int aAt, float[] b, int bAt, int n) {
+        float[] lanes = new float[ROW_DOT_LANES];
+        int whole = n - n % ROW_DOT_LANES;
+        for (int i = 0; i < whole; i++) {
+            lanes[i % ROW_DOT_LANES] = Math.fma(a[aAt + i], b[bAt + i], lanes[i % ROW_DOT_LANES]);
+        }
+        float sum = sumLanes(lanes);
+        for (int i = whole; i < n; i++) {
+            sum = Math.fma(a[aAt + i], b[bAt + i], sum);
+        }
+        return sum;
+    }
+
+    /** The 4 · DOT_LANES lanes added as the vector kernels add them: vectors ((0 + 1) + (2 + 3)), then lanes in order. */
+    private static float sumLanes(float[] lanes) {
+        float sum = 0;
+        for (int l = 0; l < DOT_LANES; l++) {
+            float lane = (lanes[l] + lanes[DOT_LANES + l]) + (lanes[2 * DOT_LANES + l] + lanes[3 * DOT_LANES + l]);
+            sum = l == 0 ? lane : sum + lane;
+        }
+        return sum;
+    }
+
+    @Override
     public float gatherDot(float[] codebooks, short[] halfCodebooks, short[] codes, int codesAt, int groups,
                            int books, int entries, int groupSize, float[] x, int xAt) {
         float[] lanes = new float[4 * DOT_LANES];
@@ -62,11 +86,6 @@ class ScalarAqlmKernels implements AqlmKernels {
                 unit++;
             }
         }
-        float sum = 0;
-        for (int l = 0; l < DOT_LANES; l++) {
-            float lane = (lanes[l] + lanes[DOT_LANES + l]) + (lanes[2 * DOT_LANES + l] + lanes[3 * DOT_LANES + l]);
-            sum = l == 0 ? lane : sum + lane;
-        }
-        return sum;
+        return sumLanes(lanes);
     }
 }

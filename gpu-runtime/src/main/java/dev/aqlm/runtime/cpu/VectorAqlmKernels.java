@@ -90,6 +90,11 @@ final class VectorAqlmKernels extends ScalarAqlmKernels {
             return super.gatherDot(codebooks, halfCodebooks, codes, codesAt, groups, books, entries, groupSize, x,
                     xAt);
         }
+        if (books == 1 && chunks == 1) {
+            // 1x16g8, the common large-codebook scheme: unit u is group u, one codebook row per unit.
+            return halfCodebooks != null ? dotOneBookHalves(halfCodebooks, codes, codesAt, groups, x, xAt)
+                    : dotOneBookFloats(codebooks, codes, codesAt, groups, x, xAt);
+        }
         int shift = Integer.numberOfTrailingZeros(chunks);
         return halfCodebooks != null
                 ? dotHalves(halfCodebooks, codes, codesAt, units, shift, books, entries, groupSize, x, xAt)
@@ -128,6 +133,74 @@ final class VectorAqlmKernels extends ScalarAqlmKernels {
         return sumInOrder(a0.add(a1).add(a2.add(a3)));
     }
 
+    @Override
+    public float rowDot(float[] a, int aAt, float[] b, int bAt, int n) {
+        FloatVector a0 = FloatVector.zero(DOT);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int whole = n - n % ROW_DOT_LANES;
+        for (int i = 0; i < whole; i += ROW_DOT_LANES) {
+            a0 = FloatVector.fromArray(DOT, a, aAt + i).fma(FloatVector.fromArray(DOT, b, bAt + i), a0);
+            a1 = FloatVector.fromArray(DOT, a, aAt + i + DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, b, bAt + i + DOT_LANES), a1);
+            a2 = FloatVector.fromArray(DOT, a, aAt + i + 2 * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, b, bAt + i + 2 * DOT_LANES), a2);
+            a3 = FloatVector.fromArray(DOT, a, aAt + i + 3 * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, b, bAt + i + 3 * DOT_LANES), a3);
+        }
+        float sum = sumInOrder(a0.add(a1).add(a2.add(a3)));
+        for (int i = whole; i < n; i++) {
+            sum = Math.fma(a[aAt + i], b[bAt + i], sum);
+        }
+        return sum;
+    }
+
+    /**
+     * {@link #dotHalves} for one codebook and groups of 8: the same units in the same accumulators, without the
+     * unit-to-(group, codebook, chunk) arithmetic, which cost as much as the gather itself.
+     */
+    private static float dotOneBookHalves(short[] halves, short[] codes, int codesAt, int groups, float[] x,
+                                          int xAt) {
+        FloatVector a0 = FloatVector.zero(DOT);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g += 4) {
+            int at = xAt + g * DOT_LANES;
+            a0 = widen(halves, (codes[codesAt + g] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at), a0);
+            a1 = widen(halves, (codes[codesAt + g + 1] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at + DOT_LANES), a1);
+            a2 = widen(halves, (codes[codesAt + g + 2] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at + 2 * DOT_LANES), a2);
+            a3 = widen(halves, (codes[codesAt + g + 3] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at + 3 * DOT_LANES), a3);
+        }
+        return sumInOrder(a0.add(a1).add(a2.add(a3)));
+    }
+
+    /** {@link #dotOneBookHalves} with fp32 codebooks. */
+    private static float dotOneBookFloats(float[] codebooks, short[] codes, int codesAt, int groups, float[] x,
+                                          int xAt) {
+        FloatVector a0 = FloatVector.zero(DOT);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int g = 0; g < groups; g += 4) {
+            int at = xAt + g * DOT_LANES;
+            a0 = FloatVector.fromArray(DOT, codebooks, (codes[codesAt + g] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at), a0);
+            a1 = FloatVector.fromArray(DOT, codebooks, (codes[codesAt + g + 1] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at + DOT_LANES), a1);
+            a2 = FloatVector.fromArray(DOT, codebooks, (codes[codesAt + g + 2] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at + 2 * DOT_LANES), a2);
+            a3 = FloatVector.fromArray(DOT, codebooks, (codes[codesAt + g + 3] & 0xFFFF) * DOT_LANES)
+                    .fma(FloatVector.fromArray(DOT, x, at + 3 * DOT_LANES), a3);
+        }
+        return sumInOrder(a0.add(a1).add(a2.add(a3)));
+    }
+
     /** Lanes in order, by constant index (a variable lane index is not intrinsified). */
     private static float sumInOrder(FloatVector lanes) {
         return lanes.lane(0) + lanes.lane(1) + lanes.lane(2) + lanes.lane(3) + lanes.lane(4) + lanes.lane(5)
@@ -156,14 +229,13 @@ final class VectorAqlmKernels extends ScalarAqlmKernels {
     }
 
     /**
-     * Eight fp16 values to fp32, exactly, for finite inputs: the magnitude's bits shifted into a float's place read
-     * as 2^-112 times the value (subnormal halves included), so one multiply by 2^112 rescales it.
+     * Eight fp16 values to fp32, exactly, for finite inputs. Sign-extended to 32 bits and shifted left by 13, a half's
+     * exponent and mantissa bits land in a float's place and its sign in bit 31 (and in bits 30-28, which are
+     * cleared): a float of the same sign and 2^-112 times the magnitude (subnormal halves included), so one multiply
+     * by 2^112 rescales it. Four operations where separating sign and magnitude took seven.
      */
     private static FloatVector widen(short[] halves, int at) {
-        IntVector bits = (IntVector) ShortVector.fromArray(HALF, halves, at)
-                .convertShape(VectorOperators.S2I, HALF_BITS, 0);
-        IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector magnitude = bits.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats();
-        return magnitude.mul(0x1p112f).reinterpretAsInts().or(sign).reinterpretAsFloats();
+        return ((IntVector) ShortVector.fromArray(HALF, halves, at).convertShape(VectorOperators.S2I, HALF_BITS, 0))
+                .lanewise(VectorOperators.LSHL, 13).and(0x8FFFFFFF).reinterpretAsFloats().mul(0x1p112f);
     }
 }

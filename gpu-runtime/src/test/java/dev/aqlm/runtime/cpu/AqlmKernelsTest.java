@@ -85,6 +85,23 @@ class AqlmKernelsTest {
                 .isEqualTo(fromFloats);
     }
 
+    /** Lengths with and without a remainder past the last 32-lane block, and one shorter than a block. */
+    @ParameterizedTest
+    @CsvSource({"1024", "4096", "1000", "31", "33"})
+    void vectorRowDotsEqualScalarRowDots(int n) {
+        SplittableRandom random = new SplittableRandom(n);
+        float[] a = gaussians(random, n + 3);
+        float[] b = gaussians(random, n + 1);
+        float expected = scalar.rowDot(a, 3, b, 1, n);
+        assertThat(vector().rowDot(a, 3, b, 1, n)).isEqualTo(expected);
+        double reference = 0;
+        for (int i = 0; i < n; i++) {
+            reference += (double) a[3 + i] * b[1 + i];
+        }
+        // fp32 partial sums of at most n / 32 + 31 products of unit gaussians: a few ulps of √n per term.
+        assertThat((double) expected).isCloseTo(reference, org.assertj.core.data.Offset.offset(1e-4 * Math.sqrt(n)));
+    }
+
     private static float[] gaussians(SplittableRandom random, int n) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
