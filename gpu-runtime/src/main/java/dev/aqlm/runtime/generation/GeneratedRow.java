@@ -33,31 +33,47 @@ public record GeneratedRow(String id, String prompt, String completion, Integer 
      * The schema, in order: the row's own columns, one per output option of {@link GenerationOptions}, then what
      * speculation did (null on error rows).
      */
+    public static final String ID = "id";
+    public static final String PROMPT = "prompt";
+    public static final String COMPLETION = "completion";
+    public static final String PROMPT_TOKENS = "prompt_tokens";
+    /** Tokens cut from the prompt's start to fit the context window (--truncate-prompts); 0 if none, null on error. */
+    public static final String TRUNCATED_PROMPT_TOKENS = "truncated_prompt_tokens";
+    public static final String COMPLETION_TOKENS = "completion_tokens";
+    public static final String FINISH_REASON = "finish_reason";
+    public static final String LATENCY_MS = "latency_ms";
+    public static final String ERROR = "error";
+    public static final String MODEL = "model";
+    /** Speculation, measured per row: draft tokens verified, of which accepted, and the model's passes; null on error. */
+    public static final String DRAFTED_TOKENS = "drafted_tokens";
+    public static final String ACCEPTED_TOKENS = "accepted_tokens";
+    public static final String FORWARD_PASSES = "forward_passes";
+
     public static final List<Column> COLUMNS = columns();
 
     /** Columns that depend on timing, not on the model and settings: excluded when runs are compared. */
-    public static final List<String> TIMING_COLUMNS = List.of("latency_ms");
+    public static final List<String> TIMING_COLUMNS = List.of(LATENCY_MS);
 
     private static List<Column> columns() {
         List<Column> columns = new ArrayList<>(List.of(
-                new Column("id", String.class, false, GeneratedRow::id),
-                new Column("prompt", String.class, true, GeneratedRow::prompt),
-                new Column("completion", String.class, true, GeneratedRow::completion),
-                new Column("prompt_tokens", Integer.class, true, GeneratedRow::promptTokens),
-                new Column("truncated_prompt_tokens", Integer.class, true, GeneratedRow::truncatedPromptTokens),
-                new Column("completion_tokens", Integer.class, false, GeneratedRow::completionTokens),
-                new Column("finish_reason", String.class, false, GeneratedRow::finishReason),
-                new Column("latency_ms", Double.class, true, GeneratedRow::latencyMs),
-                new Column("error", String.class, true, GeneratedRow::error),
-                new Column("model", String.class, false, GeneratedRow::model)));
+                new Column(ID, String.class, false, GeneratedRow::id),
+                new Column(PROMPT, String.class, true, GeneratedRow::prompt),
+                new Column(COMPLETION, String.class, true, GeneratedRow::completion),
+                new Column(PROMPT_TOKENS, Integer.class, true, GeneratedRow::promptTokens),
+                new Column(TRUNCATED_PROMPT_TOKENS, Integer.class, true, GeneratedRow::truncatedPromptTokens),
+                new Column(COMPLETION_TOKENS, Integer.class, false, GeneratedRow::completionTokens),
+                new Column(FINISH_REASON, String.class, false, GeneratedRow::finishReason),
+                new Column(LATENCY_MS, Double.class, true, GeneratedRow::latencyMs),
+                new Column(ERROR, String.class, true, GeneratedRow::error),
+                new Column(MODEL, String.class, false, GeneratedRow::model)));
         for (GenerationOption<?> option : GenerationOptions.with(GenerationOption.Use.OUTPUT_COLUMN)) {
             columns.add(new Column(option.name(), option.type(), true,
                     row -> row.settings() == null ? null : row.settings().effective(option)));
         }
-        columns.add(new Column("drafted_tokens", Integer.class, true, row -> speculation(row, SpeculationCounts::drafted)));
-        columns.add(new Column("accepted_tokens", Integer.class, true,
+        columns.add(new Column(DRAFTED_TOKENS, Integer.class, true, row -> speculation(row, SpeculationCounts::drafted)));
+        columns.add(new Column(ACCEPTED_TOKENS, Integer.class, true,
                 row -> speculation(row, SpeculationCounts::accepted)));
-        columns.add(new Column("forward_passes", Integer.class, true,
+        columns.add(new Column(FORWARD_PASSES, Integer.class, true,
                 row -> speculation(row, SpeculationCounts::forwardPasses)));
         return Collections.unmodifiableList(columns);
     }

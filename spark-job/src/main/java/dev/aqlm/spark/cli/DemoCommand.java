@@ -1,5 +1,6 @@
 package dev.aqlm.spark.cli;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import dev.aqlm.runtime.checkpoint.DType;
 import dev.aqlm.runtime.cli.EngineOptionsMixin;
 import dev.aqlm.runtime.cli.OptionChecks;
@@ -81,12 +82,12 @@ public final class DemoCommand implements Callable<Integer> {
             System.out.println();
             System.out.println("a few rows:");
             List<Row> sample = OutputTotals.rows(spark, output.toString(), OutputFormat.PARQUET)
-                    .orderBy(GeneratedRows.ID).limit(3).collectAsList();
+                    .orderBy(GeneratedRow.ID).limit(3).collectAsList();
             for (Row row : sample) {
-                System.out.printf("  %s  %s%n      -> %s  [%s, %d tokens]%n", row.<String>getAs(GeneratedRows.ID),
-                        row.<String>getAs(GeneratedRows.PROMPT), printable(row.getAs(GeneratedRows.COMPLETION)),
-                        row.<String>getAs(GeneratedRows.FINISH_REASON),
-                        row.<Integer>getAs(GeneratedRows.COMPLETION_TOKENS));
+                System.out.printf("  %s  %s%n      -> %s  [%s, %d tokens]%n", row.<String>getAs(GeneratedRow.ID),
+                        row.<String>getAs(GeneratedRow.PROMPT), printable(row.getAs(GeneratedRow.COMPLETION)),
+                        row.<String>getAs(GeneratedRow.FINISH_REASON),
+                        row.<Integer>getAs(GeneratedRow.COMPLETION_TOKENS));
             }
         } finally {
             spark.stop();

@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -84,11 +85,11 @@ public final class GenerateJob {
         Dataset<Row> pending = prompts;
         long pendingRows = inputRows;
         if (before.rows() > 0) {
-            Dataset<Row> done = OutputTotals.rows(spark, spec.output(), spec.outputFormat()).select(GeneratedRows.ID);
+            Dataset<Row> done = OutputTotals.rows(spark, spec.output(), spec.outputFormat()).select(GeneratedRow.ID);
             // Broadcasting the done ids keeps the input's partitioning (no shuffle before the GPU stage) unless they
             // are too many to ship to every executor.
             Dataset<Row> doneIds = before.rows() <= MAX_BROADCAST_DONE_IDS ? broadcast(done) : done;
-            pending = prompts.join(doneIds, prompts.col(PromptColumns.ID).equalTo(done.col(GeneratedRows.ID)),
+            pending = prompts.join(doneIds, prompts.col(PromptColumns.ID).equalTo(done.col(GeneratedRow.ID)),
                     "left_anti");
             pendingRows = pending.count();
         }

@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -33,17 +34,17 @@ public record OutputTotals(long rows, long errors, long truncatedRows, long prom
 
     /** Reads the output folder (an empty or missing one counts as no rows). */
     public static OutputTotals read(SparkSession spark, String output, OutputFormat format) {
-        Row totals = rows(spark, output, format).agg(count(lit(1)), count(col(GeneratedRows.ERROR)),
-                count(when(col(GeneratedRows.TRUNCATED_PROMPT_TOKENS).gt(0), lit(1))),
-                coalesce(sum(GeneratedRows.PROMPT_TOKENS), lit(0L)),
-                coalesce(sum(GeneratedRows.COMPLETION_TOKENS), lit(0L)),
-                coalesce(sum(GeneratedRows.DRAFTED_TOKENS), lit(0L)),
-                coalesce(sum(GeneratedRows.ACCEPTED_TOKENS), lit(0L)),
-                coalesce(sum(GeneratedRows.FORWARD_PASSES), lit(0L))).first();
+        Row totals = rows(spark, output, format).agg(count(lit(1)), count(col(GeneratedRow.ERROR)),
+                count(when(col(GeneratedRow.TRUNCATED_PROMPT_TOKENS).gt(0), lit(1))),
+                coalesce(sum(GeneratedRow.PROMPT_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRow.COMPLETION_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRow.DRAFTED_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRow.ACCEPTED_TOKENS), lit(0L)),
+                coalesce(sum(GeneratedRow.FORWARD_PASSES), lit(0L))).first();
         Map<String, Long> common = new LinkedHashMap<>();
         if (totals.getLong(1) > 0) {
-            for (Row row : rows(spark, output, format).where(col(GeneratedRows.ERROR).isNotNull())
-                    .groupBy(substring(col(GeneratedRows.ERROR), 1, ERROR_PREFIX).as("error")).count()
+            for (Row row : rows(spark, output, format).where(col(GeneratedRow.ERROR).isNotNull())
+                    .groupBy(substring(col(GeneratedRow.ERROR), 1, ERROR_PREFIX).as("error")).count()
                     .orderBy(col("count").desc(), col("error")).limit(COMMON_ERRORS).collectAsList()) {
                 common.put(row.getString(0), row.getLong(1));
             }

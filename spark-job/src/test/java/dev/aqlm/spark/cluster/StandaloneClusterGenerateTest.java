@@ -1,5 +1,6 @@
 package dev.aqlm.spark.cluster;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,7 +78,7 @@ class StandaloneClusterGenerateTest {
         }
         Map<String, GenerationResult> engine = ExpectedCompletions.of(prompts, clean);
         for (String id : prompts.keySet()) {
-            assertEquals(engine.get(id).completion(), faultyRows.get(id).getAs(GeneratedRows.COMPLETION), id);
+            assertEquals(engine.get(id).completion(), faultyRows.get(id).getAs(GeneratedRow.COMPLETION), id);
         }
         assertEquals(ROWS, cleanRun.all().rows());
 
@@ -95,7 +96,7 @@ class StandaloneClusterGenerateTest {
     private static Map<String, Row> rowsById(JobSpecs specs) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (Row row : OutputTotals.rows(CLUSTER.spark(), specs.build().output(), OutputFormat.PARQUET).collectAsList()) {
-            rows.put(row.getAs(GeneratedRows.ID), row);
+            rows.put(row.getAs(GeneratedRow.ID), row);
         }
         return rows;
     }

@@ -1,5 +1,6 @@
 package dev.aqlm.spark.cluster;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,13 +87,13 @@ class StandaloneClusterTensorParallelTest {
             new GenerateJob(spark, sharded.build(), new PrintStream(OutputStream.nullOutputStream())).run();
             Map<String, Row> rows = new HashMap<>();
             for (Row row : OutputTotals.rows(spark, sharded.build().output(), OutputFormat.PARQUET).collectAsList()) {
-                rows.put(row.getAs(GeneratedRows.ID), row);
+                rows.put(row.getAs(GeneratedRow.ID), row);
             }
             Map<String, GenerationResult> unsharded = ExpectedCompletions.of(prompts, sharded.tensorParallel(1));
             assertEquals(prompts.keySet(), rows.keySet());
             for (String id : prompts.keySet()) {
-                assertNull(rows.get(id).getAs(GeneratedRows.ERROR), id);
-                assertEquals(unsharded.get(id).completion(), rows.get(id).getAs(GeneratedRows.COMPLETION), id);
+                assertNull(rows.get(id).getAs(GeneratedRow.ERROR), id);
+                assertEquals(unsharded.get(id).completion(), rows.get(id).getAs(GeneratedRow.COMPLETION), id);
             }
         } finally {
             spark.stop();

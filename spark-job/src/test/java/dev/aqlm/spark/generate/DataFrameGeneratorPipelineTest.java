@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,7 +63,7 @@ class DataFrameGeneratorPipelineTest {
         assertThat(completions).containsOnlyKeys("q1", "q2", "q3");
         assertThat(completions.values()).allSatisfy(text -> assertThat(text).isNotEmpty());
         assertThat(out.collectAsList()).allSatisfy(row -> {
-            assertThat((Object) row.getAs(GeneratedRows.ERROR)).isNull();
+            assertThat((Object) row.getAs(GeneratedRow.ERROR)).isNull();
             assertThat((double) row.getAs("min_p")).isEqualTo(0.1);
         });
 
@@ -97,7 +98,7 @@ class DataFrameGeneratorPipelineTest {
 
     private static Map<String, String> completions(Dataset<Row> rows) {
         Map<String, String> byId = new TreeMap<>();
-        rows.collectAsList().forEach(row -> byId.put(row.getAs(GeneratedRows.ID), row.getAs(GeneratedRows.COMPLETION)));
+        rows.collectAsList().forEach(row -> byId.put(row.getAs(GeneratedRow.ID), row.getAs(GeneratedRow.COMPLETION)));
         return byId;
     }
 }

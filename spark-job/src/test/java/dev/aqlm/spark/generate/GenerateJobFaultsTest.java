@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -94,8 +95,8 @@ class GenerateJobFaultsTest {
         JobSummary summary = run(new JobSpecs().input(input).idColumn(null).output(dir.resolve("out")).maxNewTokens(2));
         Map<String, Row> rows = rows(dir.resolve("out"));
         assertEquals(java.util.Set.of("a", "ids.jsonl:2", "c"), rows.keySet());
-        assertContains((String) rows.get("ids.jsonl:2").getAs(GeneratedRows.ERROR), "could not parse");
-        assertNull(rows.get("a").getAs(GeneratedRows.ERROR));
+        assertContains((String) rows.get("ids.jsonl:2").getAs(GeneratedRow.ERROR), "could not parse");
+        assertNull(rows.get("a").getAs(GeneratedRow.ERROR));
         assertEquals(1, summary.thisRun().errors());
 
         Path missingId = prompts(dir.resolve("missing.jsonl"), "{\"id\": \"a\", \"prompt\": \"Hi\"}",
@@ -113,11 +114,11 @@ class GenerateJobFaultsTest {
                 "{\"prompt\": \"Water\", \"max_new_tokens\": 2.0, \"seed\": 1e3}");
         JobSummary summary = run(new JobSpecs().input(input).idColumn(null).output(dir.resolve("out")));
         Map<String, Row> rows = rows(dir.resolve("out"));
-        assertNull(rows.get("o.jsonl:1").getAs(GeneratedRows.ERROR));
+        assertNull(rows.get("o.jsonl:1").getAs(GeneratedRow.ERROR));
         assertEquals(3, (int) rows.get("o.jsonl:1").getAs(GenerationOptions.MAX_NEW_TOKENS.name()));
-        assertContains((String) rows.get("o.jsonl:2").getAs(GeneratedRows.ERROR),
+        assertContains((String) rows.get("o.jsonl:2").getAs(GeneratedRow.ERROR),
                 "column 'max_new_tokens' is '2.5', not an integer");
-        assertNull(rows.get("o.jsonl:3").getAs(GeneratedRows.ERROR));
+        assertNull(rows.get("o.jsonl:3").getAs(GeneratedRow.ERROR));
         assertEquals(1000L, (long) rows.get("o.jsonl:3").getAs(GenerationOptions.SEED.name()));
         assertEquals(1, summary.thisRun().errors());
         assertFalse(summary.everyRowFailed());
@@ -161,7 +162,7 @@ class GenerateJobFaultsTest {
     private static Map<String, Row> rows(Path output) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (Row row : OutputTotals.rows(spark, output.toString(), OutputFormat.PARQUET).collectAsList()) {
-            rows.put(row.getAs(GeneratedRows.ID), row);
+            rows.put(row.getAs(GeneratedRow.ID), row);
         }
         return rows;
     }

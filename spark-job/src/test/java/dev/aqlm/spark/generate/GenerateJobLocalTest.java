@@ -1,5 +1,6 @@
 package dev.aqlm.spark.generate;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import dev.aqlm.runtime.engine.GenerationOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -67,13 +68,13 @@ class GenerateJobLocalTest {
         for (Map.Entry<String, GenerationResult> entry : expected.entrySet()) {
             Row row = rows.get(entry.getKey());
             GenerationResult engine = entry.getValue();
-            assertNull(row.getAs(GeneratedRows.ERROR), entry.getKey());
-            assertEquals(engine.completion(), row.getAs(GeneratedRows.COMPLETION), entry.getKey());
-            assertEquals(engine.completionTokens().length, (int) row.getAs(GeneratedRows.COMPLETION_TOKENS));
-            assertEquals(engine.promptTokens().length, (int) row.getAs(GeneratedRows.PROMPT_TOKENS));
-            assertEquals(engine.finishReason().label(), row.getAs(GeneratedRows.FINISH_REASON));
+            assertNull(row.getAs(GeneratedRow.ERROR), entry.getKey());
+            assertEquals(engine.completion(), row.getAs(GeneratedRow.COMPLETION), entry.getKey());
+            assertEquals(engine.completionTokens().length, (int) row.getAs(GeneratedRow.COMPLETION_TOKENS));
+            assertEquals(engine.promptTokens().length, (int) row.getAs(GeneratedRow.PROMPT_TOKENS));
+            assertEquals(engine.finishReason().label(), row.getAs(GeneratedRow.FINISH_REASON));
             assertEquals(SamplingRandom.seedFor(7, entry.getKey()), (long) row.getAs(GenerationOptions.SEED.name()));
-            assertEquals(promptsById.get(entry.getKey()), row.getAs(GeneratedRows.PROMPT));
+            assertEquals(promptsById.get(entry.getKey()), row.getAs(GeneratedRow.PROMPT));
         }
         long files = spark.read().parquet(dir.resolve("out").toString()).select("_metadata.file_name").distinct().count();
         assertTrue(files >= 2, "rows came from several generation tasks, got " + files + " file(s)");
@@ -98,8 +99,8 @@ class GenerateJobLocalTest {
         Map<String, GenerationResult> unsharded = ExpectedCompletions.of(promptsById, new JobSpecs());
         assertEquals(unsharded.keySet(), rows.keySet());
         for (Map.Entry<String, GenerationResult> entry : unsharded.entrySet()) {
-            assertNull(rows.get(entry.getKey()).getAs(GeneratedRows.ERROR), entry.getKey());
-            assertEquals(entry.getValue().completion(), rows.get(entry.getKey()).getAs(GeneratedRows.COMPLETION),
+            assertNull(rows.get(entry.getKey()).getAs(GeneratedRow.ERROR), entry.getKey());
+            assertEquals(entry.getValue().completion(), rows.get(entry.getKey()).getAs(GeneratedRow.COMPLETION),
                     entry.getKey());
         }
     }
@@ -127,7 +128,7 @@ class GenerateJobLocalTest {
         assertEquals(7, summary.thisRun().errors());
         assertEquals(Map.entry("the prompt is empty", 2L), summary.all().commonErrors().entrySet().iterator().next(),
                 "the summary lists the most frequent error first");
-        assertNull(rows.get("bad.jsonl:1").getAs(GeneratedRows.ERROR));
+        assertNull(rows.get("bad.jsonl:1").getAs(GeneratedRow.ERROR));
         assertErrorContains(rows, "bad.jsonl:2", "could not parse");
         assertErrorContains(rows, "bad.jsonl:3", "prompt column is null");
         assertErrorContains(rows, "bad.jsonl:4", "does not fit the context window of 48");
@@ -136,14 +137,14 @@ class GenerateJobLocalTest {
         assertErrorContains(rows, "bad.jsonl:7", "prompt is empty");
         assertErrorContains(rows, "bad.jsonl:9", "prompt is empty");
         Row greedy = rows.get("bad.jsonl:8");
-        assertNull(greedy.getAs(GeneratedRows.ERROR));
+        assertNull(greedy.getAs(GeneratedRow.ERROR));
         assertEquals(0.0, (double) greedy.getAs(GenerationOptions.TEMPERATURE.name()), "the row's override was used");
         String engineGreedy = ExpectedCompletions.of(Map.of("bad.jsonl:8", "Once upon a time"),
                 new JobSpecs().temperature(0).contextLength(48)).get("bad.jsonl:8").completion();
-        assertEquals(engineGreedy, greedy.getAs(GeneratedRows.COMPLETION));
-        assertTrue((int) rows.get("bad.jsonl:4").getAs(GeneratedRows.PROMPT_TOKENS) > 48, "the error row keeps the count");
-        assertNull(rows.get("bad.jsonl:4").getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS), "null on error rows");
-        assertEquals(0, (int) greedy.getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS));
+        assertEquals(engineGreedy, greedy.getAs(GeneratedRow.COMPLETION));
+        assertTrue((int) rows.get("bad.jsonl:4").getAs(GeneratedRow.PROMPT_TOKENS) > 48, "the error row keeps the count");
+        assertNull(rows.get("bad.jsonl:4").getAs(GeneratedRow.TRUNCATED_PROMPT_TOKENS), "null on error rows");
+        assertEquals(0, (int) greedy.getAs(GeneratedRow.TRUNCATED_PROMPT_TOKENS));
         assertEquals(0, summary.thisRun().truncatedRows());
     }
 
@@ -162,12 +163,12 @@ class GenerateJobLocalTest {
         Map<String, Row> rows = outputById(out, OutputFormat.JSONL);
         Map<String, GenerationResult> expected = ExpectedCompletions.of(prompts, specs);
         Row overLong = rows.get("row-1");
-        assertNull(overLong.getAs(GeneratedRows.ERROR));
-        assertTrue((int) overLong.getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS) > 0);
-        assertEquals(expected.get("row-1").truncatedPromptTokens(), (int) overLong.getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS));
-        assertEquals(48 - 10, (int) overLong.getAs(GeneratedRows.PROMPT_TOKENS), "what the model saw: room for 10 new tokens");
-        assertEquals(expected.get("row-1").completion(), overLong.getAs(GeneratedRows.COMPLETION));
-        assertEquals(0, (int) rows.get("row-0").getAs(GeneratedRows.TRUNCATED_PROMPT_TOKENS));
+        assertNull(overLong.getAs(GeneratedRow.ERROR));
+        assertTrue((int) overLong.getAs(GeneratedRow.TRUNCATED_PROMPT_TOKENS) > 0);
+        assertEquals(expected.get("row-1").truncatedPromptTokens(), (int) overLong.getAs(GeneratedRow.TRUNCATED_PROMPT_TOKENS));
+        assertEquals(48 - 10, (int) overLong.getAs(GeneratedRow.PROMPT_TOKENS), "what the model saw: room for 10 new tokens");
+        assertEquals(expected.get("row-1").completion(), overLong.getAs(GeneratedRow.COMPLETION));
+        assertEquals(0, (int) rows.get("row-0").getAs(GeneratedRow.TRUNCATED_PROMPT_TOKENS));
         assertEquals(1, summary.thisRun().truncatedRows());
 
         AqlmException changed = assertThrows(AqlmException.class, () -> new GenerateJob(spark,
@@ -205,11 +206,11 @@ class GenerateJobLocalTest {
         assertEquals(allPrompts.keySet(), after.keySet());
         assertEquals(10, OutputTotals.rows(spark, out.toString(), OutputFormat.JSONL).count(), "no duplicates");
         for (String id : before.keySet()) {
-            assertEquals(before.get(id).<String>getAs(GeneratedRows.COMPLETION), after.get(id).getAs(GeneratedRows.COMPLETION));
+            assertEquals(before.get(id).<String>getAs(GeneratedRow.COMPLETION), after.get(id).getAs(GeneratedRow.COMPLETION));
         }
         Map<String, GenerationResult> expected = ExpectedCompletions.of(allPrompts, new JobSpecs());
         for (String id : allPrompts.keySet()) {
-            assertEquals(expected.get(id).completion(), after.get(id).getAs(GeneratedRows.COMPLETION), id);
+            assertEquals(expected.get(id).completion(), after.get(id).getAs(GeneratedRow.COMPLETION), id);
         }
     }
 
@@ -235,10 +236,10 @@ class GenerateJobLocalTest {
         Map<String, GenerationResult> expected = ExpectedCompletions.of(prompts, specs);
         Map<String, GenerationResult> plain = ExpectedCompletions.of(prompts, new JobSpecs().model(model));
         for (String id : prompts.keySet()) {
-            assertNull(rows.get(id).getAs(GeneratedRows.ERROR));
-            assertEquals(expected.get(id).promptTokens().length, (int) rows.get(id).getAs(GeneratedRows.PROMPT_TOKENS));
+            assertNull(rows.get(id).getAs(GeneratedRow.ERROR));
+            assertEquals(expected.get(id).promptTokens().length, (int) rows.get(id).getAs(GeneratedRow.PROMPT_TOKENS));
             assertTrue(expected.get(id).promptTokens().length > plain.get(id).promptTokens().length, "[INST] added");
-            assertEquals(expected.get(id).completion(), rows.get(id).getAs(GeneratedRows.COMPLETION), id);
+            assertEquals(expected.get(id).completion(), rows.get(id).getAs(GeneratedRow.COMPLETION), id);
         }
     }
 
@@ -250,7 +251,7 @@ class GenerateJobLocalTest {
                 .build(), QUIET).run();
         Map<String, Row> fromText = outputById(dir.resolve("text-out"), OutputFormat.PARQUET);
         assertEquals(List.of("lines.txt:1", "lines.txt:2", "lines.txt:3"), fromText.keySet().stream().sorted().toList());
-        assertEquals("Second prompt", fromText.get("lines.txt:2").getAs(GeneratedRows.PROMPT));
+        assertEquals("Second prompt", fromText.get("lines.txt:2").getAs(GeneratedRow.PROMPT));
 
         Path csv = dir.resolve("rows.csv");
         Files.writeString(csv, "id,prompt,top_k\n"
@@ -259,8 +260,8 @@ class GenerateJobLocalTest {
         new GenerateJob(spark, new JobSpecs().input(csv).output(dir.resolve("csv-out")).maxNewTokens(3).build(), QUIET).run();
         Map<String, Row> fromCsv = outputById(dir.resolve("csv-out"), OutputFormat.PARQUET);
         assertEquals(2, fromCsv.size());
-        assertEquals("A prompt, with a comma", fromCsv.get("a").getAs(GeneratedRows.PROMPT));
-        assertEquals("A prompt over\ntwo lines", fromCsv.get("b").getAs(GeneratedRows.PROMPT));
+        assertEquals("A prompt, with a comma", fromCsv.get("a").getAs(GeneratedRow.PROMPT));
+        assertEquals("A prompt over\ntwo lines", fromCsv.get("b").getAs(GeneratedRow.PROMPT));
         assertEquals(0, (int) fromCsv.get("a").getAs(GenerationOptions.TOP_K.name()), "an empty override keeps the default");
         assertEquals(5, (int) fromCsv.get("b").getAs(GenerationOptions.TOP_K.name()));
 
@@ -332,9 +333,9 @@ class GenerateJobLocalTest {
 
     private static void assertErrorContains(Map<String, Row> rows, String id, String text) {
         Row row = rows.get(id);
-        String error = row.getAs(GeneratedRows.ERROR);
+        String error = row.getAs(GeneratedRow.ERROR);
         assertTrue(error != null && error.contains(text), id + ": expected an error with '" + text + "', got " + error);
-        assertEquals("error", row.getAs(GeneratedRows.FINISH_REASON));
+        assertEquals("error", row.getAs(GeneratedRow.FINISH_REASON));
     }
 
     private static Map<String, String> texts(Map<String, GenerationResult> results) {
@@ -344,7 +345,7 @@ class GenerateJobLocalTest {
     static Map<String, Row> outputById(Path output, OutputFormat format) {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (Row row : OutputTotals.rows(spark, output.toString(), format).collectAsList()) {
-            rows.put(row.getAs(GeneratedRows.ID), row);
+            rows.put(row.getAs(GeneratedRow.ID), row);
         }
         return rows;
     }

@@ -1,5 +1,6 @@
 package dev.aqlm.spark.notebook;
 
+import dev.aqlm.runtime.generation.GeneratedRow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -59,14 +60,14 @@ class ZeppelinNoteTest {
             assertEquals(Arrays.asList(GeneratedRows.SCHEMA.fieldNames()), completions.columns(),
                     "the schema bulk-generate writes");
             assertEquals(Set.copyOf(promptIds), completions.rows().stream()
-                    .map(row -> row.<String>getAs(GeneratedRows.ID)).collect(Collectors.toSet()));
+                    .map(row -> row.<String>getAs(GeneratedRow.ID)).collect(Collectors.toSet()));
             assertEquals(promptIds.size(), completions.rows().size(), "one row per prompt");
             for (Row row : completions.rows()) {
-                assertNull(row.getAs(GeneratedRows.ERROR), row.toString());
-                assertTrue((int) row.getAs(GeneratedRows.COMPLETION_TOKENS) > 0, row.toString());
-                assertFalse(row.<String>getAs(GeneratedRows.COMPLETION).isEmpty(), row.toString());
+                assertNull(row.getAs(GeneratedRow.ERROR), row.toString());
+                assertTrue((int) row.getAs(GeneratedRow.COMPLETION_TOKENS) > 0, row.toString());
+                assertFalse(row.<String>getAs(GeneratedRow.COMPLETION).isEmpty(), row.toString());
             }
-            assertEquals(0.0, completions.rows().stream().filter(row -> "capital".equals(row.getAs(GeneratedRows.ID)))
+            assertEquals(0.0, completions.rows().stream().filter(row -> "capital".equals(row.getAs(GeneratedRow.ID)))
                     .findFirst().orElseThrow().<Double>getAs("temperature"), "the row's temperature column was used");
 
             @SuppressWarnings("unchecked")
