@@ -86,7 +86,7 @@ class SpeculativeDecodingCudaTest {
                 }
             }
             // Verification ran (the model drafts for itself), and its prefill-kernel rows agreed with the decode
-            // kernel's argmax on every draft: the two may differ in rounding, but not where it would change a token here.
+            // kernel's argmax on every draft: the two may differ in rounding, not where it would change a token here.
             assertTrue(selfDrafted > 0, model + ": no drafts were verified");
             assertEquals(selfDrafted, selfAccepted, model + ": a self-draft was rejected on CUDA");
         }
@@ -94,7 +94,8 @@ class SpeculativeDecodingCudaTest {
 
     /**
      * Seeded sampling: each speculating request gives plain decoding's tokens in a batch shared with plain and other
-     * speculating sequences, and the same tokens again when it runs alone (a batch of one, a smaller graph bucket).
+     * speculating sequences, and (checked for the longest prompt) the same tokens again when it runs alone: a batch of
+     * one, another graph bucket, no neighbours.
      */
     @ParameterizedTest
     @ValueSource(strings = {"llama-tiny-aqlm-2x8", "mixtral-tiny-aqlm-2x8"})
@@ -116,8 +117,10 @@ class SpeculativeDecodingCudaTest {
                     speculated = speculated.plus(shared.speculation());
                     assertArrayEquals(plain, shared.completionTokens(),
                             model + " prompt " + p + " " + ways.get(w).describe() + ": seeded, in a shared batch");
-                    int[] alone = languageModel.generateRequests(List.of(request)).get(0).completionTokens();
-                    assertArrayEquals(plain, alone, model + " prompt " + p + " " + ways.get(w).describe() + " alone");
+                    if (p == prompts.size() - 1) { // alone costs a run per request on the emulator: the longest prompt
+                        int[] alone = languageModel.generateRequests(List.of(request)).get(0).completionTokens();
+                        assertArrayEquals(plain, alone, model + " prompt " + p + " " + ways.get(w).describe() + " alone");
+                    }
                 }
             }
             assertTrue(speculated.drafted() > 0, model + ": no drafts were verified");
