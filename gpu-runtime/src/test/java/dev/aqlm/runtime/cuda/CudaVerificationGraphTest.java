@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -103,14 +104,15 @@ class CudaVerificationGraphTest {
     /**
      * Three steps of one shape, straight on the backend: two sequences verify drafts (3 and 2 tokens), one decodes
      * plainly, after their prompts. The (bucket 4 x width 3) graph is captured at the first step and replayed at the
-     * next two; every chunk gets a token per position, the same ones as the same steps run eagerly.
+     * next two; every chunk gets a token per position, the same ones as the same steps run eagerly. With two
+     * tensor-parallel shards every shard captures and replays its own graph (counted on the lead).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama-tiny-aqlm-2x8", "mixtral-tiny-aqlm-2x8"})
-    void verificationStepsOfOneShapeReplayOneGraph(String model) {
+    @CsvSource({"llama-tiny-aqlm-2x8, 1", "mixtral-tiny-aqlm-2x8, 1", "llama-tiny-aqlm-2x8, 2"})
+    void verificationStepsOfOneShapeReplayOneGraph(String model, int shards) {
         GpuTests.requireDevice();
         EngineOptions options = EngineOptions.DEFAULTS.withBackend(EngineOptions.BackendKind.CUDA).withSlots(4)
-                .withContextLength(64);
+                .withContextLength(64).withTensorParallel(shards);
         try (Checkpoint checkpoint = Checkpoint.open(Fixtures.model(model))) {
             ModelWeights weights = CudaBackendFixtureTest.load(checkpoint, model);
             List<List<ChunkResult>> withGraphs;
