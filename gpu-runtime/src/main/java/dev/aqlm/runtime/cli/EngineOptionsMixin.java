@@ -26,7 +26,7 @@ public class EngineOptionsMixin {
     @Option(names = "--threads", defaultValue = "0", description = "CPU backend threads; 0 = all cores")
     int threads;
 
-    @Option(names = "--no-graphs", description = "run the CUDA decode step eagerly instead of replaying a CUDA graph")
+    @Option(names = "--no-graphs", description = "run CUDA decode and verification steps eagerly instead of replaying CUDA graphs")
     boolean noGraphs;
 
     @Option(names = "--max-prefill-tokens", defaultValue = "" + EngineOptions.DEFAULT_MAX_PREFILL_TOKENS,

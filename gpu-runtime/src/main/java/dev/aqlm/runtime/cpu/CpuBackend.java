@@ -167,6 +167,15 @@ public final class CpuBackend implements Backend {
             float[] logits = logits(normed, firstRow + chunk.length() - 1, 1);
             return ChunkResult.token(TokenSampler.sample(logits, 0, vocab, next.sampling(), chunk.endPosition()));
         }
+        if (output instanceof ChunkOutput.TokensAtEveryPosition every) {
+            float[] logits = logits(normed, firstRow, chunk.length());
+            int[] sampled = new int[chunk.length()];
+            for (int i = 0; i < sampled.length; i++) {
+                sampled[i] = TokenSampler.sample(logits, i * vocab, vocab, every.sampling(),
+                        chunk.startPosition() + i + 1);
+            }
+            return ChunkResult.sampledTokens(sampled);
+        }
         if (output instanceof ChunkOutput.AllLogits) {
             float[] logits = logits(normed, firstRow, chunk.length());
             float[][] perRow = new float[chunk.length()][];

@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * The model on NVIDIA GPUs: weights uploaded once (AQLM stays as codes), a static KV cache, activations in the
  * checkpoint's 16-bit type with fp32 accumulation, norms, softmax and logits.
  *
- * <p>A batch of decode steps only (every chunk one token, sampling the next) is the hot path: its inputs go to the
- * device in one copy, the whole step (embedding, layers, final norm, lm_head, sampling) runs as one replay of a CUDA
- * graph captured for the smallest bucket that holds the batch, and the sampled tokens come back in one copy. With
- * graphs off the same launches run eagerly. Anything else (prompt chunks, mixed batches, logits, scoring) runs
- * eagerly in passes of bounded size.
+ * <p>A batch in which every chunk samples at each of its rows is the hot path: decode steps (one token, sampling the
+ * next) and speculative verification chunks ([last token, draft...], sampling after each), mixed freely. Its inputs go
+ * to the device in one copy, the whole step (embedding, layers, final norm, lm_head, sampling) runs as one replay of a
+ * CUDA graph captured for its {@link GraphStep.Shape} (the smallest bucket that holds the batch, times the longest
+ * chunk), and the sampled tokens come back in one copy. With graphs off the same launches run eagerly. Anything else
+ * (prompt chunks, logits, scoring) runs eagerly in passes of bounded size.
  *
  * <p>With tensor parallelism ({@code --tensor-parallel N}) the model is N {@link DeviceShard}s, one per listed device
  * (one context per GPU), which exchange partial results inside their passes and graphs. This thread enqueues every
@@ -44,10 +45,10 @@ public final class CudaBackend implements Backend {
     private final ModelConfig config;
     private final GraphBuckets buckets;
     private final BatchInputs batchInputs;
-    private final DecodeStepInputs stepInputs;
     private final PinnedHostBuffer pinnedTokens;
     private final int logitRows;
     private final boolean useGraphs;
+    private final GraphCounts graphCounts = new GraphCounts();
     private boolean poisoned;
 
     /** Uploads {@code weights} to the device {@code options.deviceOrdinal()} names, or shards them over its devices. */
@@ -118,10 +119,9 @@ public final class CudaBackend implements Backend {
         int rows = Math.max(options.maxPrefillTokens(), 64) + buckets.largest();
         this.logitRows = Math.max(buckets.largest(), 128);
         this.batchInputs = new BatchInputs(rows);
-        this.stepInputs = new DecodeStepInputs(buckets.largest());
         int contextLength = chooseContext(options, slots);
         DeviceShard.Sizes sizes = new DeviceShard.Sizes(rows, Math.max(slots, buckets.largest()), logitRows,
-                batchInputs, stepInputs, slots, contextLength);
+                batchInputs, slots, contextLength);
         long partialFloats = Math.max((long) rows * config.hiddenSize(),
                 (long) logitRows * TensorParallelExchange.slicePitch(config.vocabSize(), shards.size()));
         this.exchange = shards.size() == 1 ? null : TensorParallelExchange.allocate(
@@ -134,7 +134,7 @@ public final class CudaBackend implements Backend {
                     contextLength, useGraphs ? "on" : "off");
         }
         lead.context.makeCurrent();
-        this.pinnedTokens = new PinnedHostBuffer(4L * buckets.largest());
+        this.pinnedTokens = new PinnedHostBuffer(4L * rows);
     }
 
     /**
@@ -212,52 +212,60 @@ public final class CudaBackend implements Backend {
             return List.of();
         }
         try {
-            if (chunks.stream().allMatch(SequenceChunk::isDecodeStep)) {
-                return decodeStep(chunks);
-            }
-            return eager(chunks);
+            GraphStep step = GraphStep.plan(chunks, buckets, batchInputs.capacity(), lead.cache().scratchSlot());
+            return step != null ? graphStep(chunks, step) : eager(chunks);
         } catch (CudaException e) {
             poisoned |= e.isContextPoisoned();
             throw e;
         }
     }
 
-    private List<ChunkResult> decodeStep(List<SequenceChunk> steps) {
-        int bucket = buckets.bucketFor(steps.size());
+    private List<ChunkResult> graphStep(List<SequenceChunk> chunks, GraphStep step) {
+        GraphStep.Shape shape = step.shape();
         for (DeviceShard shard : shards) {
             shard.context.makeCurrent();
-            stepInputs.write(shard.pinnedStep().view(), steps, bucket, shard.cache().scratchSlot());
-            shard.pinnedStep().copyTo(shard.work().stepInputs, 0, stepInputs.bytes(), shard.stream);
+            copyInputs(shard, step.pass());
             if (useGraphs) {
-                shard.graph(bucket, () -> enqueueDecodeStep(shard, bucket)).launch(shard.stream);
+                shard.graph(shape, () -> {
+                    if (shard == lead) {
+                        graphCounts.captured(shape);
+                    }
+                    enqueueStep(shard, shape);
+                }).launch(shard.stream);
             } else {
-                enqueueDecodeStep(shard, bucket);
+                enqueueStep(shard, shape);
             }
         }
+        graphCounts.stepRan(shape, useGraphs);
         lead.context.makeCurrent();
-        pinnedTokens.copyFrom(lead.work().sampled, 0, 4L * bucket, lead.stream);
-        synchronizeAll(() -> "decode step of " + steps.size() + " sequences (bucket " + bucket + ")");
-        ByteBuffer tokens = pinnedTokens.view();
-        List<ChunkResult> results = new ArrayList<>(steps.size());
-        for (int i = 0; i < steps.size(); i++) {
-            results.add(ChunkResult.token(tokens.getInt(4 * i)));
+        pinnedTokens.copyFrom(lead.work().sampled, 0, 4L * shape.rows(), lead.stream);
+        synchronizeAll(() -> "step of " + chunks.size() + " sequences (bucket " + shape.bucket() + " x "
+                + shape.width() + " rows)");
+        ByteBuffer view = pinnedTokens.view();
+        int[] tokens = new int[shape.rows()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = view.getInt(4 * i);
         }
-        return results;
+        ChunkResults results = new ChunkResults(chunks);
+        results.collect(step.pass(), ChunkResults.PassValues.sampledOnly(tokens));
+        return results.results();
     }
 
     /**
-     * The whole decode step of {@code bucket} rows on one shard; reads only the step-input buffer, and on the lead
-     * writes the sampled tokens (the other shards stop at the gathered logits).
+     * The whole step of {@code shape} on one shard; reads only the pass-input buffer, and on the lead writes a sampled
+     * token for every row (the other shards stop at the gathered logits).
      */
-    private void enqueueDecodeStep(DeviceShard shard, int bucket) {
-        DeviceBuffer inputs = shard.work().stepInputs;
+    private void enqueueStep(DeviceShard shard, GraphStep.Shape shape) {
         DeviceForward forward = shard.forward();
-        forward.decoder(bucket, new DeviceForward.RowInputs(inputs.address(stepInputs.tokensOffset()),
-                        inputs.address(stepInputs.slotsOffset()), inputs.address(stepInputs.positionsOffset())),
-                DeviceForward.AttentionRows.allDecode(bucket));
-        forward.logits(bucket, DeviceAddress.NULL);
-        if (shard == lead) {
-            forward.sample(bucket, 0, inputs.address(stepInputs.samplingOffset()), shard.work().sampled.address());
+        forward.decoder(shape.rows(), rowInputs(shard), attentionRows(shard, shape.decodeRows(), shape.prefillTiles()));
+        for (int group = 0; group < shape.rows(); group += logitRows) {
+            int count = Math.min(logitRows, shape.rows() - group);
+            forward.logits(count, input(shard, BatchInputs.Section.LOGIT_ROWS).plus(4L * group));
+            if (shard == lead) {
+                DeviceAddress sampling = input(shard, BatchInputs.Section.SAMPLING);
+                forward.sample(count, 0, sampling.plus((long) SamplingRows.BYTES * group),
+                        shard.work().sampled.address(4L * group));
+            }
         }
     }
 
@@ -277,15 +285,12 @@ public final class CudaBackend implements Backend {
      * (they exchange partial results); the lead samples, scores and returns logits.
      */
     private ChunkResults.PassValues runPass(ForwardPlan.Pass pass) {
+        graphCounts.eagerPassRan();
         for (DeviceShard shard : shards) {
             shard.context.makeCurrent();
-            batchInputs.write(shard.pinnedBatch().view(), pass);
-            shard.pinnedBatch().copyTo(shard.work().batchInputs, 0, batchInputs.bytes(), shard.stream);
-            shard.forward().decoder(pass.rows(), new DeviceForward.RowInputs(input(shard, BatchInputs.Section.TOKENS),
-                            input(shard, BatchInputs.Section.SLOTS), input(shard, BatchInputs.Section.POSITIONS)),
-                    new DeviceForward.AttentionRows(input(shard, BatchInputs.Section.DECODE_ROWS),
-                            pass.decodeRows().length, input(shard, BatchInputs.Section.PREFILL_TILES),
-                            pass.prefillTiles().size()));
+            copyInputs(shard, pass);
+            shard.forward().decoder(pass.rows(), rowInputs(shard),
+                    attentionRows(shard, pass.decodeRows().length, pass.prefillTiles().size()));
         }
         Workspace work = lead.work();
         DeviceForward forward = lead.forward();
@@ -347,6 +352,27 @@ public final class CudaBackend implements Backend {
         int size() {
             return Math.max(0, to - from);
         }
+    }
+
+    /** Writes a pass's inputs and copies them to the shard's pass-input buffer (one copy, queued on its stream). */
+    private void copyInputs(DeviceShard shard, ForwardPlan.Pass pass) {
+        batchInputs.write(shard.pinnedBatch().view(), pass);
+        shard.pinnedBatch().copyTo(shard.work().batchInputs, 0, batchInputs.bytes(), shard.stream);
+    }
+
+    private DeviceForward.RowInputs rowInputs(DeviceShard shard) {
+        return new DeviceForward.RowInputs(input(shard, BatchInputs.Section.TOKENS),
+                input(shard, BatchInputs.Section.SLOTS), input(shard, BatchInputs.Section.POSITIONS));
+    }
+
+    private DeviceForward.AttentionRows attentionRows(DeviceShard shard, int decodeRows, int prefillTiles) {
+        return new DeviceForward.AttentionRows(input(shard, BatchInputs.Section.DECODE_ROWS), decodeRows,
+                input(shard, BatchInputs.Section.PREFILL_TILES), prefillTiles);
+    }
+
+    /** How many steps ran as graphs (captured and replayed, per shape) and eagerly: for tests. */
+    GraphCounts graphCounts() {
+        return graphCounts;
     }
 
     /** The device address of a section of a shard's pass-input buffer. */

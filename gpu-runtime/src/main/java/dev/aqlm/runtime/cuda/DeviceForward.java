@@ -19,10 +19,6 @@ final class DeviceForward {
      * the tiles at {@code prefillTiles}.
      */
     record AttentionRows(DeviceAddress decodeRows, int decodeCount, DeviceAddress prefillTiles, int prefillTileCount) {
-        /** Every row is a decode row (a decode step): rows 0..count-1, no row index. */
-        static AttentionRows allDecode(int count) {
-            return new AttentionRows(DeviceAddress.NULL, count, DeviceAddress.NULL, 0);
-        }
     }
 
     /** Where a pass's rows come from: device int arrays of token, cache slot and position per row. */

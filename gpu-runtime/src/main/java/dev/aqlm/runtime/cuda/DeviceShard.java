@@ -21,8 +21,7 @@ final class DeviceShard implements AutoCloseable {
     private DeviceKvCache cache;
     private DeviceForward forward;
     private PinnedHostBuffer pinnedBatch;
-    private PinnedHostBuffer pinnedStep;
-    private final Map<Integer, CudaGraph> graphs = new HashMap<>();
+    private final Map<GraphStep.Shape, CudaGraph> graphs = new HashMap<>();
 
     private DeviceShard(int rank, CudaContext context, CUstream stream, DeviceMemoryPool pool, DeviceModel model) {
         this.rank = rank;
@@ -49,23 +48,21 @@ final class DeviceShard implements AutoCloseable {
     }
 
     /**
-     * What every shard allocates alike: pass rows, decode rows, logit rows, the input layouts, and the KV cache's
+     * What every shard allocates alike: pass rows, decode rows, logit rows, the input layout, and the KV cache's
      * slots and positions.
      */
-    record Sizes(int rows, int decodeRows, int logitRows, BatchInputs batch, DecodeStepInputs step, int slots,
-                 int contextLength) {
+    record Sizes(int rows, int decodeRows, int logitRows, BatchInputs batch, int slots, int contextLength) {
     }
 
     /** Allocates the KV cache, workspace and pinned buffers, and wires the forward pass to {@code exchange}. */
     void connect(Sizes sizes, TensorParallelExchange exchange) {
         context.makeCurrent();
         this.work = new Workspace(pool, model.config(), sizes.rows(), sizes.decodeRows(), sizes.logitRows(),
-                sizes.batch(), sizes.step());
+                sizes.batch());
         this.cache = DeviceKvCache.allocate(pool, model.config(), sizes.slots(), sizes.contextLength());
         this.forward = new DeviceForward(context, stream, model, cache, work,
                 AttentionPlan.forContext(sizes.contextLength()), exchange, rank);
         this.pinnedBatch = new PinnedHostBuffer(sizes.batch().bytes());
-        this.pinnedStep = new PinnedHostBuffer(sizes.step().bytes());
         forward.prepare();
     }
 
@@ -85,15 +82,10 @@ final class DeviceShard implements AutoCloseable {
         return pinnedBatch;
     }
 
-    PinnedHostBuffer pinnedStep() {
-        return pinnedStep;
-    }
-
-    /** The decode graph of {@code bucket}, captured from {@code step} the first time. */
-    CudaGraph graph(int bucket, Runnable step) {
-        return graphs.computeIfAbsent(bucket, b -> CudaGraph.capture(stream,
-                "decode step graph (bucket " + b + ", shard " + rank + ")",
-                step));
+    /** The graph of a step of {@code shape}, captured from {@code step} the first time. */
+    CudaGraph graph(GraphStep.Shape shape, Runnable step) {
+        return graphs.computeIfAbsent(shape, s -> CudaGraph.capture(stream,
+                "step graph (bucket " + s.bucket() + " x " + s.width() + " rows, shard " + rank + ")", step));
     }
 
     void synchronize(Supplier<String> what) {
@@ -108,9 +100,6 @@ final class DeviceShard implements AutoCloseable {
         graphs.clear();
         if (pinnedBatch != null) {
             pinnedBatch.close();
-        }
-        if (pinnedStep != null) {
-            pinnedStep.close();
         }
         pool.close();
     }

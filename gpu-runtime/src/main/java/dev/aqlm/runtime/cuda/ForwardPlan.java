@@ -11,8 +11,9 @@ import java.util.List;
  * chunk, is cut; pieces of one chunk go to consecutive passes, so each piece sees the keys of the ones before it).
  * Within a pass: rows in chunk order; a one-token piece attends with the decode kernel (the kernel a graph-captured
  * decode step uses, so a sequence gets the same numbers either way); longer pieces with the prefill kernel, in tiles
- * of up to 64 queries; and one {@link Output} per row whose logits are needed, samples first, then scored targets,
- * then full logits (so each kind is one contiguous run, one kernel launch per logits group).
+ * of up to 64 queries; and one {@link Output} per row whose logits are needed, samples first (the last row of a
+ * next-token chunk, every row of a tokens-at-every-position chunk), then scored targets, then full logits (so each
+ * kind is one contiguous run, one kernel launch per logits group).
  */
 final class ForwardPlan {
     public static final int PREFILL_TILE = AttentionPlan.PREFILL_QUERIES;
@@ -39,8 +40,12 @@ final class ForwardPlan {
         int chunk();
     }
 
-    /** The chunk's next token, sampled with {@code sampling} as the token at {@code position}. */
-    record Sample(int row, int chunk, SamplingParams sampling, int position) implements Output {
+    /**
+     * The token after chunk position {@code index}, sampled with {@code sampling} as the token at {@code position}.
+     * Chunk {@link #PADDING} marks a padding row's sample in a graph step (computed, never read).
+     */
+    record Sample(int row, int chunk, int index, SamplingParams sampling, int position) implements Output {
+        static final int PADDING = -1;
     }
 
     /** The log-probability of {@code token}, target {@code index} of the chunk. */
@@ -137,7 +142,13 @@ final class ForwardPlan {
             }
             ChunkOutput output = chunk.output();
             if (output instanceof ChunkOutput.NextToken next && piece.to() == chunk.length()) {
-                samples.add(new Sample(inputs.size() - 1, piece.chunk(), next.sampling(), chunk.endPosition()));
+                samples.add(new Sample(inputs.size() - 1, piece.chunk(), chunk.length() - 1, next.sampling(),
+                        chunk.endPosition()));
+            } else if (output instanceof ChunkOutput.TokensAtEveryPosition every) {
+                for (int i = piece.from(); i < piece.to(); i++) {
+                    samples.add(new Sample(first + i - piece.from(), piece.chunk(), i, every.sampling(),
+                            chunk.startPosition() + i + 1));
+                }
             } else if (output instanceof ChunkOutput.TargetLogProbs scored) {
                 int[] expected = scored.targets();
                 int firstScored = chunk.length() - expected.length;

@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Batch sizes with a captured decode graph: powers of two up to the first one that holds every slot. A step of n
- * sequences replays the smallest bucket of at least n rows; the extra rows decode a dummy token in the scratch slot.
+ * Batch sizes with captured step graphs: powers of two up to the first one that holds every slot. A step of n
+ * sequences replays a graph of the smallest bucket of at least n sequences ({@link GraphStep}); the extra sequences'
+ * rows decode a dummy token in the scratch slot.
  */
 final class GraphBuckets {
     private final int[] sizes;

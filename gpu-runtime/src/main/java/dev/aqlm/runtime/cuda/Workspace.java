@@ -19,12 +19,11 @@ final class Workspace {
     final DeviceBuffer activations;  // T [rows][intermediate]
     final DeviceBuffer partials;     // f32 [decodeRows][heads][splits][head_dim + 2], splits <= AttentionPlan.MAX_SPLITS
     final DeviceBuffer logits;       // f32 [logitRows][vocab]
-    /** Per output row of a pass (or per row of a decode step): int [rows] each. */
+    /** Per output row of a pass (or per row of a graph step): int [rows] each. */
     final DeviceBuffer sampled;
     final DeviceBuffer logProbs;     // f32
     final DeviceBuffer isArgmax;     // int
     final DeviceBuffer batchInputs;
-    final DeviceBuffer stepInputs;
     /** Mixture-of-experts routing; null for dense models. */
     final Experts experts;
 
@@ -38,8 +37,7 @@ final class Workspace {
                    DeviceBuffer outputs) {      // T [rows * top_k][hidden]
     }
 
-    Workspace(DeviceMemoryPool pool, ModelConfig config, int rows, int decodeRows, int logitRows, BatchInputs batch,
-              DecodeStepInputs step) {
+    Workspace(DeviceMemoryPool pool, ModelConfig config, int rows, int decodeRows, int logitRows, BatchInputs batch) {
         this.rows = rows;
         this.decodeRows = decodeRows;
         this.logitRows = logitRows;
@@ -57,7 +55,6 @@ final class Workspace {
         logProbs = pool.allocate(4L * rows, "target log-probabilities");
         isArgmax = pool.allocate(4L * rows, "target is-argmax flags");
         batchInputs = pool.allocate(batch.bytes(), "pass inputs");
-        stepInputs = pool.allocate(step.bytes(), "decode step inputs");
         if (config.isMixtureOfExperts()) {
             int count = config.expertCount();
             int topK = config.expertsPerToken();

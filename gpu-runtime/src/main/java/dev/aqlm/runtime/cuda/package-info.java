@@ -32,10 +32,12 @@
  * execution, and any batch composition, give the same tokens. {@link dev.aqlm.runtime.cuda.LinearPlan} picks the tile
  * shape and the shared-memory layout on the host with the kernel's own formula.
  *
- * <p><b>Decode steps</b> ({@link dev.aqlm.runtime.cuda.CudaBackend}): inputs for the step are written to one pinned
- * buffer and copied once; the whole step (embedding, layers, final norm, lm_head, sampling) is a CUDA graph captured
- * per batch bucket ({@link dev.aqlm.runtime.cuda.GraphBuckets}) and replayed; the sampled tokens come back in one copy.
- * Padding rows of a bucket decode in a scratch KV slot. Prompt chunks and mixed batches run eagerly in passes
+ * <p><b>Decode and verification steps</b> ({@link dev.aqlm.runtime.cuda.CudaBackend}): inputs for the step are
+ * written to one pinned buffer and copied once; the whole step (embedding, layers, final norm, lm_head, sampling) is a
+ * CUDA graph captured per {@link dev.aqlm.runtime.cuda.GraphStep.Shape}: a batch bucket
+ * ({@link dev.aqlm.runtime.cuda.GraphBuckets}) times the longest chunk, so speculative verification chunks (a token
+ * sampled at each of K+1 positions) and plain decodes share one graph; the sampled tokens come back in one copy.
+ * Padding rows decode in a scratch KV slot. Prompt chunks, logits and scoring run eagerly in passes
  * ({@link dev.aqlm.runtime.cuda.ForwardPlan}): a pass is its input rows plus one output record per row whose logits
  * are needed (a sample, a scored target or a full logits row), which the backend runs and
  * {@link dev.aqlm.runtime.cuda.ChunkResults} files under their chunks, each in one loop over the outputs.

@@ -80,20 +80,20 @@ final class ActiveSequence {
         return PromptLookupDrafts.propose(tokens, length, lookup.ngram(), budget);
     }
 
-    /** The model's pass over [last token, draft...], with logits at each position to verify the draft against. */
+    /** The model's pass over [last token, draft...], sampling at each position to verify the draft against. */
     SequenceChunk verificationChunk(int slot, int[] draft) {
         int[] chunk = new int[draft.length + 1];
         chunk[0] = tokens[length - 1];
         System.arraycopy(draft, 0, chunk, 1, draft.length);
-        return new SequenceChunk(slot, cached, chunk, ChunkOutput.ALL_LOGITS);
+        return new SequenceChunk(slot, cached, chunk, new ChunkOutput.TokensAtEveryPosition(request.sampling()));
     }
 
     /**
      * Appends what the verification pass emits ({@link DraftVerification}) and rolls the KV cache back to the accepted
      * tokens: the rejected drafts' positions are simply overwritten later. Returns the result if the sequence finished.
      */
-    GenerationResult verified(SequenceChunk chunk, float[][] logits, int[] draft, int contextLength) {
-        int[] emitted = DraftVerification.emitted(logits, draft, request.sampling(), chunk.endPosition() - draft.length);
+    GenerationResult verified(SequenceChunk chunk, int[] sampled, int[] draft, int contextLength) {
+        int[] emitted = DraftVerification.emitted(sampled, draft);
         int matched = emitted.length - 1;
         drafted += draft.length;
         accepted += matched;

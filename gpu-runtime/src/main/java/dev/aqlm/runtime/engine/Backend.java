@@ -20,7 +20,7 @@ public interface Backend extends AutoCloseable {
 
     int contextLength();
 
-    /** Whether decode steps replay a captured CUDA graph (for bench tables; the CPU has none). */
+    /** Whether decode (and verification) steps replay captured CUDA graphs (for bench tables; the CPU has none). */
     default boolean replaysDecodeGraphs() {
         return false;
     }

@@ -11,6 +11,13 @@ public sealed interface ChunkOutput {
     record NextToken(SamplingParams sampling) implements ChunkOutput {
     }
 
+    /**
+     * A token sampled after every position of the chunk, each with that position's uniform, exactly as plain decoding
+     * would sample there: what verifying a draft needs ({@link DraftVerification}), with no logits leaving the device.
+     */
+    record TokensAtEveryPosition(SamplingParams sampling) implements ChunkOutput {
+    }
+
     /** fp32 logits at every position of the chunk (golden tests, debugging). */
     record AllLogits() implements ChunkOutput {
     }

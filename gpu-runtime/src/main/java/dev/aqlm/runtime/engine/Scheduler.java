@@ -17,8 +17,9 @@ import java.util.Map;
  *
  * <p>A speculating sequence decodes by verification instead: its drafted tokens (prompt lookup, or an assistant model
  * drafting for all such sequences in batched passes before the step) ride in the same batch as a multi-token chunk
- * that asks for logits at every position, and the tokens that pass {@link DraftVerification} are appended at once.
- * Plain and speculating sequences share every step.
+ * that asks for a token sampled at every position ({@link ChunkOutput.TokensAtEveryPosition}), and the tokens that
+ * pass {@link DraftVerification} are appended at once. Plain and speculating sequences share every step (on CUDA one
+ * captured graph serves such a mixed step).
  */
 public final class Scheduler {
     private final Backend backend;
@@ -168,7 +169,8 @@ public final class Scheduler {
             SequenceChunk chunk = chunks.get(i);
             GenerationResult result = null;
             if (drafts.get(i) != null) {
-                result = sequence.verified(chunk, results.get(i).logits(), drafts.get(i), backend.contextLength());
+                result = sequence.verified(chunk, results.get(i).sampledTokens(), drafts.get(i),
+                        backend.contextLength());
             } else {
                 sequence.cached(chunk.endPosition());
                 if (results.get(i).nextToken() >= 0) {

@@ -12,9 +12,4 @@ public record SequenceChunk(int slot, int startPosition, int[] tokens, ChunkOutp
     public int endPosition() {
         return startPosition + tokens.length;
     }
-
-    /** A single-token decode step that samples the next token: the shape the CUDA backend captures as a graph. */
-    public boolean isDecodeStep() {
-        return tokens.length == 1 && output instanceof ChunkOutput.NextToken;
-    }
 }

@@ -30,8 +30,8 @@ class ForwardPlanTest {
         assertArrayEquals(new int[] {0}, pass.decodeRows());
         assertEquals(List.of(new ForwardPlan.PrefillTile(1, 64, 0, 0), new ForwardPlan.PrefillTile(65, 6, 0, 64),
                 new ForwardPlan.PrefillTile(71, 3, 5, 4)), pass.prefillTiles());
-        assertEquals(List.of(new ForwardPlan.Sample(0, 0, SamplingParams.GREEDY, 11),
-                new ForwardPlan.Sample(70, 1, SamplingParams.GREEDY, 70)), pass.outputs());
+        assertEquals(List.of(new ForwardPlan.Sample(0, 0, 0, SamplingParams.GREEDY, 11),
+                new ForwardPlan.Sample(70, 1, 69, SamplingParams.GREEDY, 70)), pass.outputs());
         assertEquals(new ForwardPlan.InputRow(7, 3, 10), pass.inputs().get(0));
         assertEquals(new ForwardPlan.InputRow(169, 0, 69), pass.inputs().get(70));
         assertEquals(new ForwardPlan.InputRow(102, 5, 6), pass.inputs().get(73));
@@ -142,27 +142,5 @@ class ForwardPlanTest {
         assertEquals(40, buffer.getInt(sampling + 24));
         assertEquals(5, buffer.getInt(sampling + 28), "the position of the sampled token");
         assertEquals(1, buffer.getInt((int) layout.offset(BatchInputs.Section.LOGIT_ROWS)));
-    }
-
-    @Test
-    void decodeStepPadsTheBucketWithScratchRows() {
-        DecodeStepInputs layout = new DecodeStepInputs(8);
-        assertEquals(0, layout.samplingOffset() % 16);
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) layout.bytes())
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        List<SequenceChunk> steps = List.of(new SequenceChunk(1, 7, new int[] {42}, NEXT),
-                new SequenceChunk(0, 3, new int[] {43}, new ChunkOutput.NextToken(new SamplingParams(1, 0, 1, 9))));
-        layout.write(buffer, steps, 4, 8);
-        assertEquals(42, buffer.getInt(0));
-        assertEquals(43, buffer.getInt(4));
-        assertEquals(0, buffer.getInt(8));
-        assertEquals(1, buffer.getInt((int) layout.slotsOffset()));
-        assertEquals(8, buffer.getInt((int) layout.slotsOffset() + 12), "padding rows use the scratch slot");
-        assertEquals(7, buffer.getInt((int) layout.positionsOffset()));
-        int secondRow = (int) layout.samplingOffset() + SamplingRows.BYTES;
-        assertEquals(1.0, buffer.getDouble(secondRow));
-        assertEquals(9L, buffer.getLong(secondRow + 16));
-        assertEquals(4, buffer.getInt(secondRow + 28));
-        assertEquals(0.0, buffer.getDouble((int) layout.samplingOffset() + 3 * SamplingRows.BYTES), "greedy padding");
     }
 }

@@ -10,45 +10,70 @@ import dev.aqlm.runtime.cuda.GpuTests;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Speculation on the CUDA backend: the verification pass is an all-logits chunk (the prefill path, not the captured
- * decode graph), and greedy tokens must still equal plain greedy decoding's, with plain and speculating sequences in
- * one batch.
+ * Speculation on the CUDA backend: a verification chunk samples on the device at every position, and once the
+ * prompts are in, a step of verification chunks and plain decodes is one captured graph (or, with graphs off, the
+ * same launches run eagerly). Tokens must equal plain decoding's, greedy and seeded, with plain and speculating
+ * sequences in one batch, and a seeded sequence's tokens must not depend on what shares its batch.
  */
 @Tag("gpu")
 class SpeculativeDecodingCudaTest {
     private static final int NEW_TOKENS = 16;
+    private static final SamplingParams HOT = new SamplingParams(0.9, 40, 0.95, 7);
 
-    static List<String> models() {
-        return Fixtures.modelNames();
+    static Stream<Arguments> modelsWithGraphsOnAndOff() {
+        return Fixtures.modelNames().stream().flatMap(model -> Stream.of(Arguments.of(model, true),
+                Arguments.of(model, false)));
+    }
+
+    private static EngineOptions cuda(boolean graphs) {
+        return EngineOptions.DEFAULTS.withBackend(EngineOptions.BackendKind.CUDA).withSlots(4).withContextLength(96)
+                .withCudaGraphs(graphs);
+    }
+
+    /** Each golden prompt twice over, so prompt lookup finds n-grams to copy. */
+    private static List<int[]> prompts(String model) {
+        List<int[]> prompts = new ArrayList<>();
+        for (Fixtures.GoldenPrompt prompt : Fixtures.goldenPrompts(model)) {
+            int[] ids = prompt.inputIds();
+            int[] twice = new int[ids.length * 2];
+            System.arraycopy(ids, 0, twice, 0, ids.length);
+            System.arraycopy(ids, 0, twice, ids.length, ids.length);
+            prompts.add(twice);
+        }
+        return prompts;
+    }
+
+    /** Per prompt, one request per way of decoding (id "prompt/way"), all to run in one batch. */
+    private static List<GenerationRequest> requests(List<int[]> prompts, List<Speculation> ways,
+                                                    SamplingParams sampling) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            for (int w = 0; w < ways.size(); w++) {
+                requests.add(new GenerationRequest(p + "/" + w, prompts.get(p), sampling.withSeed(sampling.seed() + p),
+                        NEW_TOKENS, Set.of(), List.of(), null, false, ways.get(w)));
+            }
+        }
+        return requests;
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void greedyWithSpeculationEqualsPlainGreedyOnCuda(String model) {
+    @MethodSource("modelsWithGraphsOnAndOff")
+    void greedyWithSpeculationEqualsPlainGreedyOnCuda(String model, boolean graphs) {
         GpuTests.requireDevice();
-        EngineOptions options = EngineOptions.DEFAULTS.withBackend(EngineOptions.BackendKind.CUDA).withSlots(4)
-                .withContextLength(96);
         List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 2),
                 new Speculation.Assistant(Fixtures.model(model).toString(), 3));
-        try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), options)) {
-            List<GenerationRequest> requests = new ArrayList<>();
-            List<Fixtures.GoldenPrompt> prompts = Fixtures.goldenPrompts(model);
-            for (Fixtures.GoldenPrompt prompt : prompts) {
-                int[] ids = prompt.inputIds();
-                int[] twice = new int[ids.length * 2];
-                System.arraycopy(ids, 0, twice, 0, ids.length);
-                System.arraycopy(ids, 0, twice, ids.length, ids.length);
-                for (int w = 0; w < ways.size(); w++) {
-                    requests.add(new GenerationRequest(prompt.index() + "/" + w, twice, SamplingParams.GREEDY,
-                            NEW_TOKENS, Set.of(), List.of(), null, false, ways.get(w)));
-                }
-            }
-            List<GenerationResult> results = languageModel.generateRequests(requests);
+        try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), cuda(graphs))) {
+            List<int[]> prompts = prompts(model);
+            List<GenerationResult> results = languageModel.generateRequests(requests(prompts, ways,
+                    SamplingParams.GREEDY));
             int selfDrafted = 0;
             int selfAccepted = 0;
             for (int p = 0; p < prompts.size(); p++) {
@@ -57,13 +82,48 @@ class SpeculativeDecodingCudaTest {
                 for (int w = 1; w < ways.size(); w++) {
                     assertArrayEquals(results.get(p * ways.size()).completionTokens(),
                             results.get(p * ways.size() + w).completionTokens(),
-                            model + " prompt " + p + " " + ways.get(w).describe() + " on CUDA");
+                            model + " prompt " + p + " " + ways.get(w).describe() + " on CUDA, graphs " + graphs);
                 }
             }
-            // Verification ran (the model drafts for itself), and its logits agreed with the decode graph's argmax
-            // on every draft: the two paths may differ in rounding, but not where it would change a greedy token here.
+            // Verification ran (the model drafts for itself), and its prefill-kernel rows agreed with the decode
+            // kernel's argmax on every draft: the two may differ in rounding, not where it would change a token here.
             assertTrue(selfDrafted > 0, model + ": no drafts were verified");
             assertEquals(selfDrafted, selfAccepted, model + ": a self-draft was rejected on CUDA");
+        }
+    }
+
+    /**
+     * Seeded sampling: each speculating request gives plain decoding's tokens in a batch shared with plain and other
+     * speculating sequences, and (checked for the longest prompt) the same tokens again when it runs alone: a batch of
+     * one, another graph bucket, no neighbours.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny-aqlm-2x8", "mixtral-tiny-aqlm-2x8"})
+    void seededSpeculationOnCudaEqualsPlainSamplingWhateverSharesTheBatch(String model) {
+        GpuTests.requireDevice();
+        List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 1),
+                new Speculation.Assistant(Fixtures.model("llama-tiny-aqlm-2x8").toString(), 3));
+        try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), cuda(true))) {
+            List<int[]> prompts = prompts(model);
+            List<GenerationRequest> requests = requests(prompts, ways, HOT);
+            List<GenerationResult> together = languageModel.generateRequests(requests);
+            SpeculationCounts speculated = SpeculationCounts.NONE;
+            for (int p = 0; p < prompts.size(); p++) {
+                int[] plain = together.get(p * ways.size()).completionTokens();
+                assertEquals(NEW_TOKENS, plain.length);
+                for (int w = 1; w < ways.size(); w++) {
+                    GenerationRequest request = requests.get(p * ways.size() + w);
+                    GenerationResult shared = together.get(p * ways.size() + w);
+                    speculated = speculated.plus(shared.speculation());
+                    assertArrayEquals(plain, shared.completionTokens(),
+                            model + " prompt " + p + " " + ways.get(w).describe() + ": seeded, in a shared batch");
+                    if (p == prompts.size() - 1) { // alone costs a run per request on the emulator: the longest prompt
+                        int[] alone = languageModel.generateRequests(List.of(request)).get(0).completionTokens();
+                        assertArrayEquals(plain, alone, model + " prompt " + p + " " + ways.get(w).describe() + " alone");
+                    }
+                }
+            }
+            assertTrue(speculated.drafted() > 0, model + ": no drafts were verified");
         }
     }
 }
