@@ -4,6 +4,7 @@ import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.ChunkValidation;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
@@ -113,15 +114,17 @@ public final class CudaBackend implements Backend {
         this.lead = shards.get(0);
         this.config = config;
         this.useGraphs = options.cudaGraphs();
-        int slots = options.slots();
+        DeviceCacheSizing.Choice cache = DeviceCacheSizing.choose(options, shards, lead.model.ropePositions(),
+                RESERVE_BYTES);
+        int slots = cache.slots();
+        int contextLength = cache.context();
         this.buckets = new GraphBuckets(slots);
-        int rows = Math.max(options.maxPrefillTokens(), 64) + buckets.largest();
+        int rows = DeviceCacheSizing.passRows(options, slots);
         this.logitRows = Math.max(buckets.largest(), 128);
         this.batchInputs = new BatchInputs(rows);
         this.stepInputs = new DecodeStepInputs(buckets.largest());
-        int contextLength = chooseContext(options, slots);
         DeviceShard.Sizes sizes = new DeviceShard.Sizes(rows, Math.max(slots, buckets.largest()), logitRows,
-                batchInputs, stepInputs, slots, contextLength);
+                batchInputs, stepInputs, slots, contextLength, options.kvCache());
         long partialFloats = Math.max((long) rows * config.hiddenSize(),
                 (long) logitRows * TensorParallelExchange.slicePitch(config.vocabSize(), shards.size()));
         this.exchange = shards.size() == 1 ? null : TensorParallelExchange.allocate(
@@ -137,32 +140,14 @@ public final class CudaBackend implements Backend {
         this.pinnedTokens = new PinnedHostBuffer(4L * buckets.largest());
     }
 
-    /**
-     * One context length for every shard: the requested one, or the longest whose cache fits on each device beside
-     * its weights (shards sharing a device share its free memory).
-     */
-    private int chooseContext(EngineOptions options, int slots) {
-        int contextLength = Integer.MAX_VALUE;
-        for (DeviceShard shard : shards) {
-            long onDevice = shards.stream().filter(s -> s.context == shard.context).count();
-            shard.context.makeCurrent();
-            long free = (shard.context.memoryInfo()[0] - RESERVE_BYTES) / onDevice;
-            contextLength = Math.min(contextLength, DeviceKvCache.chooseContext(shard.model.config(), slots,
-                    options.contextLength(), free));
-        }
-        if (contextLength > lead.model.ropePositions()) {
-            throw new IllegalArgumentException("context length " + contextLength + " exceeds the RoPE table of "
-                    + lead.model.ropePositions() + " positions");
-        }
-        return contextLength;
-    }
-
     @Override
     public String description() {
         String devices = shards.size() == 1 ? lead.context.device().describe()
                 : "tensor-parallel " + shards.size() + " over " + shards.stream()
                         .map(s -> s.context.device().describe()).distinct().toList();
-        return devices + " " + lead.model.type().name().toLowerCase() + (useGraphs ? "" : " (no graphs)");
+        KvCacheFormat kvCache = lead.cache().format();
+        return devices + " " + lead.model.type().name().toLowerCase() + (kvCache.quantized()
+                ? ", " + kvCache.bits() + "-bit KV" : "") + (useGraphs ? "" : " (no graphs)");
     }
 
     @Override
