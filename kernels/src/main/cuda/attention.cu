@@ -161,6 +161,30 @@ __device__ void kv_quantize(const KvCacheView& c, const int* slots, const int* p
     }
 }
 
+// Positions [from, from + gridDim.x) of `slot` back into the ring as the values their codes stand for, as the CPU
+// cache's rewind does: a rewound sequence reads them from the ring again, and a longer use of the slot may have
+// overwritten their ring entries since they were packed. One block per position (fewer than `ring` of them).
+template <typename T, int BITS>
+__device__ void kv_restore_position(const KvCacheView& c, int slot, int p) {
+    const CacheReader<T, BITS> reader(c, slot);
+    T* keys = static_cast<T*>(c.keys) + (slot * c.ring + p % c.ring) * c.kv_dim;
+    T* values = static_cast<T*>(c.values) + (slot * c.ring + p % c.ring) * c.kv_dim;
+    for (int channel = threadIdx.x; channel < c.kv_dim; channel += blockDim.x) {
+        keys[channel] = from_float<T>(reader.key(p, channel, p + 1));
+        values[channel] = from_float<T>(reader.value(p, channel, p + 1));
+    }
+}
+
+template <typename T>
+__device__ void kv_restore(const KvCacheView& c, int slot, int from) {
+    const int p = from + blockIdx.x;
+    switch (c.bits) {
+        case 8: kv_restore_position<T, 8>(c, slot, p); break;
+        case 4: kv_restore_position<T, 4>(c, slot, p); break;
+        case 2: kv_restore_position<T, 2>(c, slot, p); break;
+    }
+}
+
 constexpr int kDecodeThreads = 128;
 constexpr int kMaxGroup = 8;         // query heads per kv head
 constexpr int kMaxDimsPerLane = 4;   // head_dim <= 128
@@ -411,6 +435,9 @@ __device__ void prefill_attention(const T* q, long long q_stride, const KvCacheV
     }                                                                                                                \
     extern "C" __global__ void kv_quantize_##DTYPE(aqlm::KvCacheView cache, const int* slots, const int* positions) { \
         aqlm::kv_quantize<T>(cache, slots, positions);                                                               \
+    }                                                                                                                \
+    extern "C" __global__ void kv_restore_##DTYPE(aqlm::KvCacheView cache, int slot, int from) {                    \
+        aqlm::kv_restore<T>(cache, slot, from);                                                                      \
     }
 
 AQLM_ATTENTION(f16, __half)

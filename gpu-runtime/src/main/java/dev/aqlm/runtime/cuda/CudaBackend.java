@@ -49,6 +49,7 @@ public final class CudaBackend implements Backend {
     private final PinnedHostBuffer pinnedTokens;
     private final int logitRows;
     private final boolean useGraphs;
+    private final RingRestores ringRestores;
     private boolean poisoned;
 
     /** Uploads {@code weights} to the device {@code options.deviceOrdinal()} names, or shards them over its devices. */
@@ -136,6 +137,7 @@ public final class CudaBackend implements Backend {
                     shard.model.config().describe(), String.format("%.2f", shard.pool.bytes() / 0x1p30), slots,
                     contextLength, useGraphs ? "on" : "off");
         }
+        this.ringRestores = new RingRestores(lead.cache().layout());
         lead.context.makeCurrent();
         this.pinnedTokens = new PinnedHostBuffer(4L * buckets.largest());
     }
@@ -197,6 +199,7 @@ public final class CudaBackend implements Backend {
             return List.of();
         }
         try {
+            ringRestores.before(chunks, shards);
             if (chunks.stream().allMatch(SequenceChunk::isDecodeStep)) {
                 return decodeStep(chunks);
             }

@@ -215,6 +215,13 @@ final class DeviceForward {
         }
     }
 
+    /** Every layer's positions [from, to) of {@code slot} back into the quantized cache's ring (see RingRestores). */
+    void restoreRing(int slot, int from, int to) {
+        for (int l = 0; l < model.layers().size(); l++) {
+            kernels.kvRestore(type, cache.layer(l), slot, from, to - from, "layer " + l + " KV ring restore");
+        }
+    }
+
     private void rmsNorm(int rows, DeviceAddress weight, String what) {
         kernels.rmsNorm(type, rows, work.residual.address(), weight, work.normed.address(), config.hiddenSize(),
                 (float) config.rmsNormEps(), what);

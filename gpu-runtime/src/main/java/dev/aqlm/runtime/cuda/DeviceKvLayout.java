@@ -26,6 +26,15 @@ record DeviceKvLayout(KvCacheFormat format, int slots, int context, int kvDim, i
         return format.quantized() ? (int) Math.min(context, (long) format.residualCapacity() + passRows) : context;
     }
 
+    /** The first position a query at {@code position} reads from the ring (attention.cu's quantized_end). */
+    int quantizedEnd(int position) {
+        if (!format.quantized()) {
+            return 0;
+        }
+        int older = Math.max(0, position - format.residualLength()) / format.groupSize();
+        return Math.min(older, blocks()) * format.groupSize();
+    }
+
     /** Slots allocated: the usable ones and the scratch slot padded decode rows write into. */
     long allocatedSlots() {
         return slots + 1L;

@@ -36,6 +36,10 @@ final class KernelNames {
         return "kv_quantize_" + type.kernelSuffix();
     }
 
+    public static String kvRestore(ActivationType type) {
+        return "kv_restore_" + type.kernelSuffix();
+    }
+
     public static String moeCombine(ActivationType type) {
         return "moe_combine_" + type.kernelSuffix();
     }
@@ -56,7 +60,7 @@ final class KernelNames {
         List<String> names = new ArrayList<>(List.of(MOE_ROUTE, SAMPLE_TOKENS, TARGET_LOG_PROBS, FILL_RANDOM_BYTES,
                 FILL_F32, TENSOR_PARALLEL_EXCHANGE));
         for (ActivationType type : ActivationType.values()) {
-            names.addAll(List.of(rmsNorm(type), embed(type), combineAttention(type), kvQuantize(type),
+            names.addAll(List.of(rmsNorm(type), embed(type), combineAttention(type), kvQuantize(type), kvRestore(type),
                     moeCombine(type), fillRandom(type)));
             for (KvCacheView.Codes codes : KvCacheView.Codes.values()) {
                 names.addAll(List.of(decodeAttention(type, codes), prefillAttention(type, codes)));

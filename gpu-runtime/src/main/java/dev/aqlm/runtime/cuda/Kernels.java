@@ -118,6 +118,13 @@ final class Kernels {
                 what + ", " + rows + " rows");
     }
 
+    /** Positions [from, from + count) of {@code slot} back into a quantized cache's ring, dequantized. */
+    void kvRestore(ActivationType type, KvCacheView cache, int slot, int from, int count, String what) {
+        launch(KernelNames.kvRestore(type), LaunchGeometry.rows(count, KV_QUANTIZE_THREADS),
+                new KernelArgs().struct(cache.toBytes()).i32(slot).i32(from),
+                what + ", positions " + from + " to " + (from + count));
+    }
+
     /**
      * Mixtral routing on the device, in one block: top-k experts and weights per row, then per expert its row count
      * and rows (so the expert launches that follow are the same every step).

@@ -125,6 +125,35 @@ class CudaQuantizedKvCacheTest {
     }
 
     @Test
+    void aRewoundSlotReadsItsPackedPositionsAsTheCpuDoes() {
+        // --max-prefill-tokens 1 makes passes of 64 prompt rows plus the decode bucket, so the ring is about 82
+        // positions of a 256-position slot: a 200-token sequence overwrites the ring entries of positions 104..117,
+        // which a sequence rewound to position 120 reads in full precision again (its window starts at 104).
+        GpuTests.requireDevice();
+        String model = "llama-tiny-fp16";
+        KvCacheFormat format = small(4);
+        int[] first = tokens(model, 200);
+        int[] second = Arrays.copyOfRange(tokens(model, 230), 200, 230);
+        int context = 256;
+        try (Checkpoint checkpoint = Checkpoint.open(Fixtures.model(model))) {
+            ModelWeights weights = CudaBackendFixtureTest.load(checkpoint, model);
+            try (CpuBackend cpu = new CpuBackend(weights, 1, context, 2, format);
+                 CudaBackend gpu = CudaBackend.open(weights, cuda(format).withContextLength(context)
+                         .withMaxPrefillTokens(1))) {
+                List<float[][]> results = new ArrayList<>();
+                for (Backend backend : List.<Backend>of(cpu, gpu)) {
+                    backend.forward(List.of(new SequenceChunk(0, 0, first, ChunkOutput.ALL_LOGITS)));
+                    results.add(backend.forward(List.of(new SequenceChunk(0, 120, second, ChunkOutput.ALL_LOGITS)))
+                            .get(0).logits());
+                }
+                double error = Fixtures.relativeMaxError(results.get(1), results.get(0));
+                System.out.printf("rewound slot, 4-bit KV: GPU vs CPU %.3g of the logit scale%n", error);
+                assertTrue(error <= 2 * LOGIT_TOLERANCE, "rewound slot: GPU vs CPU " + error);
+            }
+        }
+    }
+
+    @Test
     void graphsOnAndOffAndEightBitsGiveTheSameTokensAsSixteen() {
         GpuTests.requireDevice();
         String model = "llama-tiny-fp16";
