@@ -80,6 +80,9 @@ inline __nv_bfloat162 __hadd2(__nv_bfloat162 a, __nv_bfloat162 b) {
 }
 
 // ---- integer / bit intrinsics and math ----
+// IEEE single-precision operations nvcc never fuses into an FMA (x86-64 without -mfma does not fuse either).
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
 inline unsigned __float_as_uint(float f) { unsigned u; memcpy(&u, &f, 4); return u; }
 inline float __uint_as_float(unsigned u) { float f; memcpy(&f, &u, 4); return f; }
 inline int __ffs(int x) { return __builtin_ffs(x); }

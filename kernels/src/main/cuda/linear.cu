@@ -330,7 +330,8 @@ struct LinearKernel {
     __device__ void store_qkv(int m, long long row, long long n, float y0, float y1) {
         const long long position = a.positions[m], slot = a.slots[m];
         const long long half = a.head_dim / 2;
-        const long long cache_row = (slot * a.context + position) * a.kv_dim;
+        // A quantized cache's residual ring holds position p at p % ring (the host passes the ring as `context`).
+        const long long cache_row = (slot * a.context + position % a.context) * a.kv_dim;
         if (n < a.q_dim + a.kv_dim) {
             // Rows 2i and 2i+1 of a head hold dimensions i and i + head_dim/2: rotate the pair in place.
             const long long d = n < a.q_dim ? n : n - a.q_dim;

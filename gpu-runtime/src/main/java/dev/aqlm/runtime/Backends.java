@@ -6,7 +6,6 @@ import dev.aqlm.runtime.cuda.CudaBackend;
 import dev.aqlm.runtime.cuda.CudaUnavailableException;
 import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.EngineOptions;
-import dev.aqlm.runtime.engine.InvalidRequestException;
 import dev.aqlm.runtime.model.ModelWeights;
 import dev.aqlm.runtime.parallel.TensorParallelPlan;
 import org.slf4j.Logger;
@@ -32,7 +31,6 @@ final class Backends {
             case CPU:
                 return cpu(weights, plan, options);
             case CUDA:
-                refuseQuantizedCacheOnCuda(options);
                 return cuda(weights, options);
             default:
                 CudaAvailability cuda = CudaAvailability.check(options.deviceOrdinal());
@@ -40,7 +38,6 @@ final class Backends {
                     LOG.info("backend auto: using the CPU backend ({})", cuda.reason());
                     return cpu(weights, plan, options);
                 }
-                refuseQuantizedCacheOnCuda(options);
                 try {
                     Backend backend = cuda(weights, options);
                     LOG.info("backend auto: using {}", backend.description());
@@ -54,18 +51,6 @@ final class Backends {
 
     private static Backend cuda(ModelWeights weights, EngineOptions options) {
         return CudaBackend.open(weights, options);
-    }
-
-    /**
-     * The CUDA backend does not read a quantized cache yet (its kernels are a separate step): refuse rather than
-     * silently fall back to the CPU, which would be orders of magnitude slower on a machine with a GPU.
-     */
-    private static void refuseQuantizedCacheOnCuda(EngineOptions options) {
-        if (options.kvCache().quantized() || options.autoSlots()) {
-            throw new InvalidRequestException("the CUDA backend does not support "
-                    + (options.autoSlots() ? "--slots auto" : "--kv-cache-bits " + options.kvCache().bits())
-                    + " yet; use --kv-cache-bits 16 and a slot count, or --backend cpu");
-        }
     }
 
     private static Backend cpu(ModelWeights weights, TensorParallelPlan plan, EngineOptions options) {

@@ -7,13 +7,14 @@ import dev.aqlm.runtime.checkpoint.Half;
  * the CUDA kernels: zero point = the group's minimum and scale = (max - min) / levels, both rounded to fp16 first (so
  * what is stored is what every backend reads back), then code = floor((x - zero) · (1 / scale) + 0.5) clamped to
  * [0, levels]. A constant group has scale 0 and codes 0. Codes are packed low bits first, 8 / bits codes per byte.
+ * Public as the reference that the CUDA kernel's test ({@code CudaKvQuantizeTest}) compares against.
  */
-final class GroupQuantizer {
+public final class GroupQuantizer {
     private final int bits;
     private final int levels;
     private final int codesPerByteShift;
 
-    GroupQuantizer(int bits) {
+    public GroupQuantizer(int bits) {
         this.bits = bits;
         this.levels = (1 << bits) - 1;
         this.codesPerByteShift = Integer.numberOfTrailingZeros(8 / bits);
@@ -27,7 +28,7 @@ final class GroupQuantizer {
      * Quantizes {@code n} values {@code source[at + i · stride]} into codes {@code codeAt + i} of {@code codes}, and
      * the group's fp16 scale and zero into {@code scales[group]}, {@code zeros[group]}.
      */
-    void quantize(float[] source, int at, int stride, int n, byte[] codes, long codeAt, short[] scales,
+    public void quantize(float[] source, int at, int stride, int n, byte[] codes, long codeAt, short[] scales,
                   short[] zeros, int group) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;

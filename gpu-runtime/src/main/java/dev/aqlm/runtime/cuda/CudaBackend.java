@@ -4,6 +4,7 @@ import dev.aqlm.runtime.engine.Backend;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.ChunkValidation;
 import dev.aqlm.runtime.engine.EngineOptions;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.model.ModelConfig;
 import dev.aqlm.runtime.model.ModelWeights;
@@ -49,6 +50,7 @@ public final class CudaBackend implements Backend {
     private final int logitRows;
     private final boolean useGraphs;
     private final GraphCounts graphCounts = new GraphCounts();
+    private final RingRestores ringRestores;
     private boolean poisoned;
 
     /** Uploads {@code weights} to the device {@code options.deviceOrdinal()} names, or shards them over its devices. */
@@ -114,14 +116,16 @@ public final class CudaBackend implements Backend {
         this.lead = shards.get(0);
         this.config = config;
         this.useGraphs = options.cudaGraphs();
-        int slots = options.slots();
+        DeviceCacheSizing.Choice cache = DeviceCacheSizing.choose(options, shards, lead.model.ropePositions(),
+                RESERVE_BYTES);
+        int slots = cache.slots();
+        int contextLength = cache.context();
         this.buckets = new GraphBuckets(slots);
-        int rows = Math.max(options.maxPrefillTokens(), 64) + buckets.largest();
+        int rows = DeviceCacheSizing.passRows(options, slots);
         this.logitRows = Math.max(buckets.largest(), 128);
         this.batchInputs = new BatchInputs(rows);
-        int contextLength = chooseContext(options, slots);
         DeviceShard.Sizes sizes = new DeviceShard.Sizes(rows, Math.max(slots, buckets.largest()), logitRows,
-                batchInputs, slots, contextLength);
+                batchInputs, slots, contextLength, options.kvCache());
         long partialFloats = Math.max((long) rows * config.hiddenSize(),
                 (long) logitRows * TensorParallelExchange.slicePitch(config.vocabSize(), shards.size()));
         this.exchange = shards.size() == 1 ? null : TensorParallelExchange.allocate(
@@ -133,28 +137,9 @@ public final class CudaBackend implements Backend {
                     shard.model.config().describe(), String.format("%.2f", shard.pool.bytes() / 0x1p30), slots,
                     contextLength, useGraphs ? "on" : "off");
         }
+        this.ringRestores = new RingRestores(lead.cache().layout());
         lead.context.makeCurrent();
         this.pinnedTokens = new PinnedHostBuffer(4L * rows);
-    }
-
-    /**
-     * One context length for every shard: the requested one, or the longest whose cache fits on each device beside
-     * its weights (shards sharing a device share its free memory).
-     */
-    private int chooseContext(EngineOptions options, int slots) {
-        int contextLength = Integer.MAX_VALUE;
-        for (DeviceShard shard : shards) {
-            long onDevice = shards.stream().filter(s -> s.context == shard.context).count();
-            shard.context.makeCurrent();
-            long free = (shard.context.memoryInfo()[0] - RESERVE_BYTES) / onDevice;
-            contextLength = Math.min(contextLength, DeviceKvCache.chooseContext(shard.model.config(), slots,
-                    options.contextLength(), free));
-        }
-        if (contextLength > lead.model.ropePositions()) {
-            throw new IllegalArgumentException("context length " + contextLength + " exceeds the RoPE table of "
-                    + lead.model.ropePositions() + " positions");
-        }
-        return contextLength;
     }
 
     @Override
@@ -162,7 +147,9 @@ public final class CudaBackend implements Backend {
         String devices = shards.size() == 1 ? lead.context.device().describe()
                 : "tensor-parallel " + shards.size() + " over " + shards.stream()
                         .map(s -> s.context.device().describe()).distinct().toList();
-        return devices + " " + lead.model.type().name().toLowerCase() + (useGraphs ? "" : " (no graphs)");
+        KvCacheFormat kvCache = lead.cache().format();
+        return devices + " " + lead.model.type().name().toLowerCase() + (kvCache.quantized()
+                ? ", " + kvCache.bits() + "-bit KV" : "") + (useGraphs ? "" : " (no graphs)");
     }
 
     @Override
@@ -212,6 +199,7 @@ public final class CudaBackend implements Backend {
             return List.of();
         }
         try {
+            ringRestores.before(chunks, shards);
             GraphStep step = GraphStep.plan(chunks, buckets, batchInputs.capacity(), lead.cache().scratchSlot());
             return step != null ? graphStep(chunks, step) : eager(chunks);
         } catch (CudaException e) {

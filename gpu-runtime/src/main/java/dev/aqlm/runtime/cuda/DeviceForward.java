@@ -6,7 +6,8 @@ import jcuda.driver.CUstream;
 /**
  * The forward pass as a sequence of kernel launches on the context's stream. Everything here only enqueues: no
  * allocation, no synchronisation, no host reads, so the same calls serve eager execution and graph capture.
- * Per layer: norm, fused q/k/v (+RoPE, + KV-cache store), attention (decode and/or prefill), o_proj (+residual),
+ * Per layer: norm, fused q/k/v (+RoPE, + KV-cache store; a quantized cache then packs the blocks leaving the residual
+ * window), attention (decode and/or prefill), o_proj (+residual),
  * norm, fused gate/up (+SwiGLU), down_proj (+residual).
  *
  * <p>A tensor-parallel shard runs the same pass over its heads and intermediate rows; its row-parallel outputs
@@ -93,12 +94,18 @@ final class DeviceForward {
                 .set(LinearArgs.Field.SLOTS, inputs.slots())
                 .set(LinearArgs.Field.ROPE_COS, model.ropeCos())
                 .set(LinearArgs.Field.ROPE_SIN, model.ropeSin())
-                .set(LinearArgs.Field.K_CACHE, cache.keys()[l])
-                .set(LinearArgs.Field.V_CACHE, cache.values()[l])
+                .set(LinearArgs.Field.K_CACHE, cache.layer(l).keys())
+                .set(LinearArgs.Field.V_CACHE, cache.layer(l).values())
                 .set(LinearArgs.Field.Q_DIM, config.queryDim())
                 .set(LinearArgs.Field.KV_DIM, config.kvDim())
                 .set(LinearArgs.Field.HEAD_DIM, config.headDim())
-                .set(LinearArgs.Field.CONTEXT, cache.context()));
+                .set(LinearArgs.Field.CONTEXT, cache.layout().ring()));
+        if (cache.format().quantized()) {
+            // Between the ring write and the reads, as the CPU cache packs before its reads: a query reads the block
+            // that its own row moved out of the window as codes.
+            kernels.kvQuantize(type, rows, cache.layer(l), inputs.slots(), inputs.positions(),
+                    "layer " + l + " KV quantization");
+        }
         attend(l, inputs, attentionRows);
         rowParallel(layer.output(), rows, work.attention.address(), config.queryDim(), "layer " + l + " o_proj");
         rmsNorm(rows, layer.feedForwardNorm(), "layer " + l + " post-attention norm");
@@ -191,16 +198,23 @@ final class DeviceForward {
     private void attend(int l, RowInputs inputs, AttentionRows rows) {
         DeviceAddress queries = work.queries.address();
         if (rows.decodeCount() > 0) {
-            kernels.decodeAttention(type, attention, attentionShape, rows.decodeCount(), queries, cache.keys()[l],
-                    cache.values()[l], rows.decodeRows(), inputs.slots(), inputs.positions(), work.partials.address(),
+            kernels.decodeAttention(type, attention, attentionShape, rows.decodeCount(), queries, cache.layer(l),
+                    rows.decodeRows(), inputs.slots(), inputs.positions(), work.partials.address(),
                     "layer " + l + " decode attention");
             kernels.combineAttention(type, attention, attentionShape, rows.decodeCount(), work.partials.address(),
                     rows.decodeRows(), work.attention.address(), "layer " + l + " attention combine");
         }
         if (rows.prefillTileCount() > 0) {
-            kernels.prefillAttention(type, attentionShape, rows.prefillTileCount(), queries, cache.keys()[l],
-                    cache.values()[l], rows.prefillTiles(), work.attention.address(),
+            kernels.prefillAttention(type, attentionShape, rows.prefillTileCount(), queries, cache.layer(l),
+                    rows.prefillTiles(), work.attention.address(),
                     "layer " + l + " prefill attention");
+        }
+    }
+
+    /** Every layer's positions [from, to) of {@code slot} back into the quantized cache's ring (see RingRestores). */
+    void restoreRing(int slot, int from, int to) {
+        for (int l = 0; l < model.layers().size(); l++) {
+            kernels.kvRestore(type, cache.layer(l), slot, from, to - from, "layer " + l + " KV ring restore");
         }
     }
 

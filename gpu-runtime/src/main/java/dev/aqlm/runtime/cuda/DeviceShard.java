@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.cuda;
 
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -49,9 +50,10 @@ final class DeviceShard implements AutoCloseable {
 
     /**
      * What every shard allocates alike: pass rows, decode rows, logit rows, the input layout, and the KV cache's
-     * slots and positions.
+     * slots, positions and format.
      */
-    record Sizes(int rows, int decodeRows, int logitRows, BatchInputs batch, int slots, int contextLength) {
+    record Sizes(int rows, int decodeRows, int logitRows, BatchInputs batch, int slots, int contextLength,
+                 KvCacheFormat kvCache) {
     }
 
     /** Allocates the KV cache, workspace and pinned buffers, and wires the forward pass to {@code exchange}. */
@@ -59,7 +61,8 @@ final class DeviceShard implements AutoCloseable {
         context.makeCurrent();
         this.work = new Workspace(pool, model.config(), sizes.rows(), sizes.decodeRows(), sizes.logitRows(),
                 sizes.batch());
-        this.cache = DeviceKvCache.allocate(pool, model.config(), sizes.slots(), sizes.contextLength());
+        this.cache = DeviceKvCache.allocate(pool, model.config(), DeviceKvLayout.of(sizes.kvCache(), model.config(),
+                sizes.slots(), sizes.contextLength(), sizes.rows()));
         this.forward = new DeviceForward(context, stream, model, cache, work,
                 AttentionPlan.forContext(sizes.contextLength()), exchange, rank);
         this.pinnedBatch = new PinnedHostBuffer(sizes.batch().bytes());

@@ -20,16 +20,24 @@ final class KernelNames {
         return "embed_" + type.kernelSuffix();
     }
 
-    public static String decodeAttention(ActivationType type) {
-        return "attention_decode_" + type.kernelSuffix();
+    public static String decodeAttention(ActivationType type, KvCacheView.Codes codes) {
+        return "attention_decode_" + type.kernelSuffix() + codes.kernelSuffix;
     }
 
     public static String combineAttention(ActivationType type) {
         return "attention_combine_" + type.kernelSuffix();
     }
 
-    public static String prefillAttention(ActivationType type) {
-        return "attention_prefill_" + type.kernelSuffix();
+    public static String prefillAttention(ActivationType type, KvCacheView.Codes codes) {
+        return "attention_prefill_" + type.kernelSuffix() + codes.kernelSuffix;
+    }
+
+    public static String kvQuantize(ActivationType type) {
+        return "kv_quantize_" + type.kernelSuffix();
+    }
+
+    public static String kvRestore(ActivationType type) {
+        return "kv_restore_" + type.kernelSuffix();
     }
 
     public static String moeCombine(ActivationType type) {
@@ -52,8 +60,11 @@ final class KernelNames {
         List<String> names = new ArrayList<>(List.of(MOE_ROUTE, SAMPLE_TOKENS, TARGET_LOG_PROBS, FILL_RANDOM_BYTES,
                 FILL_F32, TENSOR_PARALLEL_EXCHANGE));
         for (ActivationType type : ActivationType.values()) {
-            names.addAll(List.of(rmsNorm(type), embed(type), decodeAttention(type), combineAttention(type),
-                    prefillAttention(type), moeCombine(type), fillRandom(type)));
+            names.addAll(List.of(rmsNorm(type), embed(type), combineAttention(type), kvQuantize(type), kvRestore(type),
+                    moeCombine(type), fillRandom(type)));
+            for (KvCacheView.Codes codes : KvCacheView.Codes.values()) {
+                names.addAll(List.of(decodeAttention(type, codes), prefillAttention(type, codes)));
+            }
             for (LinearTile tile : LinearTile.values()) {
                 names.add(linear(type, LinearShape.dense(8, 8), tile));
                 for (int bytes : new int[] {1, 2, 4, 8}) {

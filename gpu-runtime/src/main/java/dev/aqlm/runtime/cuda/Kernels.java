@@ -16,6 +16,8 @@ final class Kernels {
     private static final int VOCAB_THREADS = 1024;
     private static final int FILL_BLOCKS = 4096;
     private static final int FILL_THREADS = 256;
+    /** kv_quantize: one thread per key channel, then per value group, of the block a row packs. */
+    private static final int KV_QUANTIZE_THREADS = 128;
 
     private final CudaContext context;
     private final CUstream stream;
@@ -67,17 +69,16 @@ final class Kernels {
 
     /**
      * Split-K decode attention of {@code rows} one-token rows (row i is query row {@code rowIndex[i]}, or i when
-     * rowIndex is null), into per-split partials that {@link #combineAttention} reduces.
+     * rowIndex is null) over {@code cache}'s format, into per-split partials that {@link #combineAttention} reduces.
      */
     void decodeAttention(ActivationType type, AttentionPlan plan, AttentionShape shape, int rows,
-                         DeviceAddress queries, DeviceAddress keys, DeviceAddress values, DeviceAddress rowIndex,
-                         DeviceAddress slots, DeviceAddress positions, DeviceAddress partials, String what) {
-        launch(KernelNames.decodeAttention(type),
+                         DeviceAddress queries, KvCacheView cache, DeviceAddress rowIndex, DeviceAddress slots,
+                         DeviceAddress positions, DeviceAddress partials, String what) {
+        launch(KernelNames.decodeAttention(type, cache.codes()),
                 new LaunchGeometry(plan.splits(), shape.kvHeads(), rows, AttentionPlan.DECODE_THREADS, 0),
-                new KernelArgs().pointer(queries).i64(shape.rowStride()).pointer(keys).pointer(values)
-                        .pointer(rowIndex).pointer(slots).pointer(positions).pointer(partials).i32(shape.heads())
-                        .i32(shape.kvHeads()).i32(shape.headDim()).i32(shape.context()).i32(shape.window())
-                        .i32(plan.splitSize()).f32(shape.scale()),
+                new KernelArgs().pointer(queries).i64(shape.rowStride()).struct(cache.toBytes()).pointer(rowIndex)
+                        .pointer(slots).pointer(positions).pointer(partials).i32(shape.heads()).i32(shape.kvHeads())
+                        .i32(shape.headDim()).i32(shape.window()).i32(plan.splitSize()).f32(shape.scale()),
                 what + ", " + rows + " rows");
     }
 
@@ -91,17 +92,37 @@ final class Kernels {
                 what + ", " + rows + " rows");
     }
 
-    /** Causal attention of prefill tiles (16-byte {row, count, slot, start position} entries of {@code tiles}). */
+    /**
+     * Causal attention of prefill tiles (16-byte {row, count, slot, start position} entries of {@code tiles}) over
+     * {@code cache}'s format.
+     */
     void prefillAttention(ActivationType type, AttentionShape shape, int tileCount, DeviceAddress queries,
-                          DeviceAddress keys, DeviceAddress values, DeviceAddress tiles, DeviceAddress output,
-                          String what) {
-        launch(KernelNames.prefillAttention(type),
+                          KvCacheView cache, DeviceAddress tiles, DeviceAddress output, String what) {
+        launch(KernelNames.prefillAttention(type, cache.codes()),
                 new LaunchGeometry(tileCount, shape.heads(), 1, AttentionPlan.PREFILL_THREADS,
                         AttentionPlan.prefillSharedBytes(shape.headDim())),
-                new KernelArgs().pointer(queries).i64(shape.rowStride()).pointer(keys).pointer(values).pointer(tiles)
+                new KernelArgs().pointer(queries).i64(shape.rowStride()).struct(cache.toBytes()).pointer(tiles)
                         .pointer(output).i64(shape.rowStride()).i32(shape.heads()).i32(shape.kvHeads())
-                        .i32(shape.headDim()).i32(shape.context()).i32(shape.window()).f32(shape.scale()),
+                        .i32(shape.headDim()).i32(shape.window()).f32(shape.scale()),
                 what + ", " + tileCount + " tiles");
+    }
+
+    /**
+     * For each of {@code rows} rows (slot and position read from device memory): packs the block of a quantized
+     * cache that writing the row's position moves out of the residual window, if any.
+     */
+    void kvQuantize(ActivationType type, int rows, KvCacheView cache, DeviceAddress slots, DeviceAddress positions,
+                    String what) {
+        launch(KernelNames.kvQuantize(type), LaunchGeometry.rows(rows, KV_QUANTIZE_THREADS),
+                new KernelArgs().struct(cache.toBytes()).pointer(slots).pointer(positions),
+                what + ", " + rows + " rows");
+    }
+
+    /** Positions [from, from + count) of {@code slot} back into a quantized cache's ring, dequantized. */
+    void kvRestore(ActivationType type, KvCacheView cache, int slot, int from, int count, String what) {
+        launch(KernelNames.kvRestore(type), LaunchGeometry.rows(count, KV_QUANTIZE_THREADS),
+                new KernelArgs().struct(cache.toBytes()).i32(slot).i32(from),
+                what + ", positions " + from + " to " + (from + count));
     }
 
     /**

@@ -97,6 +97,14 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
 
     /** What one slot of {@code context} positions takes, as the CPU backend allocates it (and a GPU would). */
     public long bytesPerSlot(KvCacheShape shape, int context, int activationBytes) {
+        return bytesPerSlot(shape, context, activationBytes, residualCapacity());
+    }
+
+    /**
+     * As {@link #bytesPerSlot(KvCacheShape, int, int)} for a backend whose residual ring holds
+     * {@code residualPositions} positions per slot (the CUDA ring also holds one pass's rows).
+     */
+    public long bytesPerSlot(KvCacheShape shape, int context, int activationBytes, int residualPositions) {
         if (!quantized()) {
             return (long) Math.ceil(bytesPerToken(shape, activationBytes) * context);
         }
@@ -105,7 +113,7 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
         long keyBlocks = context / groupSize;
         long keyBytes = keyBlocks * kvDim * ((long) groupSize * bits / 8 + GROUP_PARAMETER_BYTES);
         long valueBytes = (long) context * (kvDim * bits / 8 + kvDim / valueGroupSize(shape) * GROUP_PARAMETER_BYTES);
-        long residualBytes = 2L * Math.min(context, residualCapacity()) * kvDim * activationBytes;
+        long residualBytes = 2L * Math.min(context, residualPositions) * kvDim * activationBytes;
         return layers * (keyBytes + valueBytes + residualBytes);
     }
 

@@ -11,13 +11,19 @@ import java.util.Locale;
  * @param context         positions per slot
  * @param activationBytes bytes of a full-precision cache value on this backend (fp32 on the CPU)
  * @param freeBytes       memory the cache may take
+ * @param residualPositions positions per slot a quantized cache keeps in the activation type (its ring)
  */
 public record SlotCapacity(KvCacheFormat format, KvCacheShape shape, int context, int activationBytes,
-                           long freeBytes) {
+                           long freeBytes, int residualPositions) {
+    /** The CPU cache's ring: {@link KvCacheFormat#residualCapacity()}. */
+    public SlotCapacity(KvCacheFormat format, KvCacheShape shape, int context, int activationBytes, long freeBytes) {
+        this(format, shape, context, activationBytes, freeBytes, format.residualCapacity());
+    }
+
     /** Share of the free memory {@code --slots auto} gives the cache; the rest absorbs activations and the JIT. */
     static final double AUTO_SHARE = 0.8;
     /** Upper bound of {@code --slots auto}: past this the CPU backend's batch no longer gains throughput. */
-    static final int AUTO_MAX_SLOTS = 256;
+    public static final int AUTO_MAX_SLOTS = 256;
 
     /** Free memory of this JVM's heap for the CPU backend, once the weights are resident. */
     public static long freeHeapBytes() {
@@ -26,16 +32,20 @@ public record SlotCapacity(KvCacheFormat format, KvCacheShape shape, int context
     }
 
     public long bytesPerSlot() {
-        return format.bytesPerSlot(shape, context, activationBytes);
+        return format.bytesPerSlot(shape, context, activationBytes, residualPositions);
     }
 
     public long slotsThatFit() {
-        return format.slotsThatFit(shape, context, activationBytes, freeBytes);
+        return slotsThatFit(freeBytes);
+    }
+
+    private long slotsThatFit(long bytes) {
+        return Math.max(0, bytes / bytesPerSlot());
     }
 
     /** Slots for {@code --slots auto}, or an error naming what to lower when not even one fits. */
     public int autoSlots() {
-        long fit = format.slotsThatFit(shape, context, activationBytes, (long) (freeBytes * AUTO_SHARE));
+        long fit = slotsThatFit((long) (freeBytes * AUTO_SHARE));
         if (fit < 1) {
             throw new InvalidRequestException(String.format(Locale.ROOT, "--slots auto: one slot of %d positions"
                     + " with a %s KV cache needs %s, but only %s is free; lower --context-length or --kv-cache-bits",

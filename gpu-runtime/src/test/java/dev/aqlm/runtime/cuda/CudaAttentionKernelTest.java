@@ -1,5 +1,6 @@
 package dev.aqlm.runtime.cuda;
 
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -41,6 +42,13 @@ class CudaAttentionKernelTest {
         /** What the kernels take: rows of q_dim, a cache of CONTEXT positions. */
         AttentionShape kernelShape() {
             return AttentionShape.of(queryDim(), heads, kvHeads, headDim, CONTEXT, window);
+        }
+
+        /** A 16-bit cache of SLOTS x CONTEXT positions in {@code keys} and {@code values}. */
+        KvCacheView fullPrecision(DeviceBuffer keys, DeviceBuffer values) {
+            return new KvCacheView(keys.address(), values.address(), DeviceAddress.NULL, DeviceAddress.NULL,
+                    DeviceAddress.NULL, DeviceAddress.NULL, new DeviceKvLayout(KvCacheFormat.FULL_PRECISION,
+                    SLOTS - 1, CONTEXT, kvDim(), headDim, CONTEXT));
         }
 
         @Override
@@ -138,7 +146,7 @@ class CudaAttentionKernelTest {
                 out.fill((byte) 0xFF, 0, out.bytes(), context.stream());
                 Kernels kernels = new Kernels(context);
                 kernels.decodeAttention(shape.type(), plan, shape.kernelShape(), rows, queries.address(),
-                        keys.address(), values.address(), index.address(), slotBuffer.address(),
+                        shape.fullPrecision(keys, values), index.address(), slotBuffer.address(),
                         positionBuffer.address(), partials.address(), "decode attention test");
                 kernels.combineAttention(shape.type(), plan, shape.kernelShape(), rows, partials.address(),
                         index.address(), out.address(), "attention combine test");
@@ -182,7 +190,7 @@ class CudaAttentionKernelTest {
                 DeviceBuffer out = pool.allocate(2L * rows * shape.queryDim(), "attention out");
                 out.fill((byte) 0xFF, 0, out.bytes(), context.stream());
                 new Kernels(context).prefillAttention(shape.type(), shape.kernelShape(), tiles.size(),
-                        queries.address(), keys.address(), values.address(), tileBuffer.address(), out.address(),
+                        queries.address(), shape.fullPrecision(keys, values), tileBuffer.address(), out.address(),
                         "prefill attention test");
                 context.synchronize("prefill attention test");
                 double[] expected = new double[rows * shape.queryDim()];

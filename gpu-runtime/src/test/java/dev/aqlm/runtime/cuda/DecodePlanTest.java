@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.aqlm.runtime.checkpoint.DType;
+import dev.aqlm.runtime.engine.KvCacheFormat;
 import dev.aqlm.runtime.errors.AqlmException;
 import dev.aqlm.runtime.model.Architecture;
 import dev.aqlm.runtime.model.ModelConfig;
@@ -74,14 +75,34 @@ class DecodePlanTest {
     @Test
     void kvCacheContextFitsTheMemoryLeft() {
         ModelConfig config = llama7b();
-        long perPosition = DeviceKvCache.bytes(config, 8, 1);
+        KvCacheFormat full = KvCacheFormat.FULL_PRECISION;
+        long perPosition = DeviceKvLayout.of(full, config, 8, 1, 520).bytes(config.layerCount());
         assertEquals(2L * 32 * 9 * 4096 * 2, perPosition);
-        assertEquals(4096, DeviceKvCache.chooseContext(config, 8, 0, 100L << 30));
-        assertEquals(2048, DeviceKvCache.chooseContext(config, 8, 0, perPosition * 2100));
-        assertEquals(1000, DeviceKvCache.chooseContext(config, 8, 1000, 0), "an explicit length is kept");
+        assertEquals(4096, DeviceKvCache.chooseContext(config, full, 8, 520, 0, 100L << 30));
+        assertEquals(2048, DeviceKvCache.chooseContext(config, full, 8, 520, 0, perPosition * 2100));
+        assertEquals(1000, DeviceKvCache.chooseContext(config, full, 8, 520, 1000, 0), "an explicit length is kept");
         AqlmException error = assertThrows(AqlmException.class,
-                () -> DeviceKvCache.chooseContext(config, 8, 0, perPosition * 100));
+                () -> DeviceKvCache.chooseContext(config, full, 8, 520, 0, perPosition * 100));
         assertTrue(error.getMessage().contains("--slots"), error.getMessage());
+    }
+
+    @Test
+    void aQuantizedDeviceCacheWeighsWhatKvCacheFormatCountsForItsRing() {
+        ModelConfig config = llama7b();
+        KvCacheFormat format = KvCacheFormat.bits(4);
+        DeviceKvLayout layout = DeviceKvLayout.of(format, config, 8, 4096, 520);
+        assertEquals(128 + 64 + 520, layout.ring(), "window + filling block + one pass");
+        assertEquals(9 * layout.bytesPerSlot(32), layout.bytes(32), "8 slots and the scratch slot");
+        // Codes: 4096 positions x 4096 channels x 4 bits, keys and values; parameters: a key group per 64 tokens of a
+        // channel, a value group per 64 channels of a token; the ring in fp16.
+        long perSlotLayer = 2L * 4096 * 4096 / 2 + 2L * 4096 * 4096 / 64 * 4 + 2L * 712 * 4096 * 2;
+        assertEquals(9 * 32 * perSlotLayer, layout.bytes(32));
+        assertEquals(64, DeviceKvLayout.of(format, config, 8, 64, 520).ring(), "never more than the context");
+        // The memory of 1024 16-bit positions holds over twice as many at 4 bits with a short pass (a small ring);
+        // a 520-row pass's ring takes most of what the codes saved.
+        long budget = DeviceKvLayout.of(KvCacheFormat.FULL_PRECISION, config, 8, 1024, 64).bytes(32);
+        assertTrue(DeviceKvCache.chooseContext(config, format, 8, 64, 0, budget) >= 2048);
+        assertTrue(DeviceKvCache.chooseContext(config, format, 8, 520, 0, budget) < 2048);
     }
 
     @Test

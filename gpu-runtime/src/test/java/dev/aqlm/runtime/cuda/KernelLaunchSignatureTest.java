@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ class KernelLaunchSignatureTest {
             case "int", "unsigned int" -> Kind.I32;
             case "long long", "unsigned long long" -> Kind.I64;
             case "float" -> Kind.F32;
-            case "aqlm::LinearArgs", "aqlm::ExchangeArgs" -> Kind.STRUCT;
+            case "aqlm::LinearArgs", "aqlm::ExchangeArgs", "aqlm::KvCacheView" -> Kind.STRUCT;
             default -> throw new AssertionError(kernel + ": parameter type '" + type + "' has no KernelArgs entry"
                     + " in this test; add one that matches its size");
         };
@@ -279,10 +280,26 @@ class KernelLaunchSignatureTest {
         if (call.group(1).equals("linear")) {
             return KernelNames.all().stream().filter(n -> n.startsWith("linear_")).collect(Collectors.toSet());
         }
-        Method method = KernelNames.class.getMethod(call.group(1), ActivationType.class);
+        // A method of enum parameters only (the activation type, the KV cache's code width): every combination.
+        Method method = Arrays.stream(KernelNames.class.getMethods()).filter(m -> m.getName().equals(call.group(1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no KernelNames." + call.group(1)));
+        List<Object[]> combinations = new ArrayList<>();
+        combinations.add(new Object[0]);
+        for (Class<?> parameter : method.getParameterTypes()) {
+            assertTrue(parameter.isEnum(), method + ": only enum parameters can be enumerated");
+            List<Object[]> longer = new ArrayList<>();
+            for (Object[] prefix : combinations) {
+                for (Object value : parameter.getEnumConstants()) {
+                    Object[] next = Arrays.copyOf(prefix, prefix.length + 1);
+                    next[prefix.length] = value;
+                    longer.add(next);
+                }
+            }
+            combinations = longer;
+        }
         Set<String> names = new TreeSet<>();
-        for (ActivationType type : ActivationType.values()) {
-            names.add((String) method.invoke(null, type));
+        for (Object[] arguments : combinations) {
+            names.add((String) method.invoke(null, arguments));
         }
         return names;
     }
@@ -302,9 +319,10 @@ class KernelLaunchSignatureTest {
     @Test
     void macroExpansionFindsTheSignaturesAsWritten() throws IOException {
         Map<String, List<Kind>> kernels = kernelSignatures();
-        assertEquals(List.of(Kind.POINTER, Kind.I64, Kind.POINTER, Kind.POINTER, Kind.POINTER, Kind.POINTER,
-                Kind.POINTER, Kind.POINTER, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.F32),
-                kernels.get("attention_decode_bf16"));
+        List<Kind> decode = List.of(Kind.POINTER, Kind.I64, Kind.STRUCT, Kind.POINTER, Kind.POINTER, Kind.POINTER,
+                Kind.POINTER, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.I32, Kind.F32);
+        assertEquals(decode, kernels.get("attention_decode_bf16"));
+        assertEquals(decode, kernels.get("attention_decode_f16_kv2"), "one template, one signature for every format");
         assertEquals(List.of(Kind.STRUCT), kernels.get("linear_f16_w8_large"));
         assertEquals(List.of(Kind.POINTER, Kind.I64, Kind.I64, Kind.F32), kernels.get("fill_random_f16"));
         assertEquals(List.of(Kind.POINTER, Kind.I32, Kind.I32, Kind.I32, Kind.POINTER, Kind.POINTER, Kind.POINTER,

@@ -59,6 +59,28 @@ class KernelSourceContractTest {
         assertEquals(8 * names.size(), new LinearArgs().toBytes().length);
     }
 
+    @Test
+    void kvCacheViewFieldsMatchTheCudaStructInOrder() throws IOException {
+        String source = read("attention.cu");
+        String body = structBody(source, "KvCacheView").replaceAll("//[^\n]*", "");
+        List<String> names = new ArrayList<>();
+        for (String declaration : body.split(";")) {
+            String text = declaration.trim();
+            if (text.isEmpty()) {
+                continue;
+            }
+            assertTrue(text.contains("*") || text.startsWith("long long"), "not an 8-byte field: " + text);
+            String fields = text.contains("*") ? text.substring(text.lastIndexOf('*') + 1)
+                    : text.substring("long long".length());
+            for (String field : fields.split(",")) {
+                names.add(field.trim());
+            }
+        }
+        assertEquals(KvCacheView.FIELDS, names);
+        assertEquals(KvCacheView.FIELDS.size(), assertedInt(source, "sizeof\\(KvCacheView\\) == (\\d+) \\* 8"));
+        assertEquals(8 * names.size(), KvCacheView.BYTES);
+    }
+
     /** The sizes and offsets linear.cu, sampling.cu and attention.cu assert at compile time are the host's. */
     @Test
     void compileTimeLayoutAssertionsMatchTheHostMirrors() throws IOException {

@@ -68,16 +68,6 @@ class KvCacheFormatTest {
     }
 
     @Test
-    void theCudaBackendRefusesAQuantizedCacheBeforeTouchingTheDevice() {
-        EngineOptions options = EngineOptions.DEFAULTS.withBackend(EngineOptions.BackendKind.CUDA).withSlots(1)
-                .withContextLength(32).withKvCache(KvCacheFormat.bits(4));
-        InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> LanguageModel.load(Fixtures.model("llama-tiny-fp16"), options));
-        assertTrue(e.getMessage().contains("--kv-cache-bits 4") && e.getMessage().contains("--backend cpu"),
-                e.getMessage());
-    }
-
-    @Test
     void slotsAutoOnTheCpuSizesTheCacheFromTheHeap() {
         EngineOptions options = EngineOptions.cpu().withSlots(EngineOptions.AUTO_SLOTS).withContextLength(64)
                 .withKvCache(new KvCacheFormat(4, 8, 8));
