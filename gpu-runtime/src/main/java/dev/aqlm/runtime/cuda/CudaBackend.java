@@ -259,7 +259,8 @@ public final class CudaBackend implements Backend {
 
     private List<ChunkResult> eager(List<SequenceChunk> chunks) {
         ChunkResults results = new ChunkResults(chunks);
-        for (ForwardPlan.Pass pass : ForwardPlan.plan(chunks, lead.work().rows)) {
+        for (ForwardPlan.Pass pass : ForwardPlan.plan(chunks, lead.work().rows,
+                lead.cache().layout().passRowsPerSequence(lead.work().rows))) {
             results.collect(pass, runPass(pass));
         }
         return results.results();

@@ -8,9 +8,11 @@ import dev.aqlm.runtime.model.ModelConfig;
  * The sizes of one device's KV cache: {@code slots} usable slots plus the scratch slot, {@code context} positions
  * each, {@code kvDim} channels (a tensor-parallel shard's own heads), in {@code format}. A quantized cache keeps its
  * newest positions in a ring of {@code ring} positions per slot: the residual window plus the block waiting to fill
- * (as on the CPU) plus one pass's rows, because the QKV epilogue writes every row of a pass into the ring before that
- * pass's attention reads the older ones (the CPU reads a pass's own rows from the pass instead); a long prompt piece
- * must not overwrite positions its first queries still read in full precision.
+ * (as on the CPU) plus the rows one pass writes for one sequence, because the QKV epilogue writes every row of a pass
+ * into the ring before that pass's attention reads the older ones (the CPU reads a pass's own rows from the pass
+ * instead). Those rows are capped at {@link #QUANTIZED_ROWS_PER_SEQUENCE}: a longer prompt piece goes to consecutive
+ * passes ({@link ForwardPlan}), so the ring stays a small part of a long slot instead of growing with
+ * {@code --max-prefill-tokens}.
  */
 record DeviceKvLayout(KvCacheFormat format, int slots, int context, int kvDim, int headDim, int ring) {
     /** Bytes of a 16-bit activation (fp16 or bf16): what the ring and a full-precision cache store. */
@@ -21,9 +23,22 @@ record DeviceKvLayout(KvCacheFormat format, int slots, int context, int kvDim, i
                 ringPositions(format, context, passRows));
     }
 
+    /**
+     * Rows of one sequence a pass writes into a quantized cache at most: two prefill tiles, so a long prompt still
+     * fills whole tiles, while the ring (window + group + these rows, 320 positions with the defaults) stays under a
+     * tenth of a 4096-position slot. Passes still fill up with other sequences' pieces.
+     */
+    static final int QUANTIZED_ROWS_PER_SEQUENCE = 2 * ForwardPlan.PREFILL_TILE;
+
     /** Positions per slot held in the activation type. */
     static int ringPositions(KvCacheFormat format, int context, int passRows) {
-        return format.quantized() ? (int) Math.min(context, (long) format.residualCapacity() + passRows) : context;
+        return format.quantized() ? (int) Math.min(context, (long) format.residualCapacity()
+                + Math.min(passRows, QUANTIZED_ROWS_PER_SEQUENCE)) : context;
+    }
+
+    /** The most rows of one sequence a pass may hold: all of them unless the ring is shorter than a slot. */
+    int passRowsPerSequence(int passRows) {
+        return ring < context ? Math.min(passRows, ring - format.residualCapacity()) : passRows;
     }
 
     /** The first position a query at {@code position} reads from the ring (attention.cu's quantized_end). */

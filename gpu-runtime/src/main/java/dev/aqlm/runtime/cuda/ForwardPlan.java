@@ -84,9 +84,13 @@ final class ForwardPlan {
     private ForwardPlan() {
     }
 
-    static List<Pass> plan(List<SequenceChunk> chunks, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be positive");
+    /**
+     * Passes of at most {@code capacity} rows, each holding at most {@code rowsPerChunk} rows of one chunk (a
+     * quantized KV cache's ring bounds what one sequence may write in one pass).
+     */
+    static List<Pass> plan(List<SequenceChunk> chunks, int capacity, int rowsPerChunk) {
+        if (capacity < 1 || rowsPerChunk < 1) {
+            throw new IllegalArgumentException("capacity and rows per chunk must be positive");
         }
         int[] done = new int[chunks.size()];
         List<List<Piece>> passes = new ArrayList<>();
@@ -100,7 +104,7 @@ final class ForwardPlan {
                 if (left == 0) {
                     continue;
                 }
-                int take = Math.min(left, capacity - used);
+                int take = Math.min(Math.min(left, rowsPerChunk), capacity - used);
                 if (take > 0) {
                     pass.add(new Piece(c, done[c], done[c] + take));
                     done[c] += take;

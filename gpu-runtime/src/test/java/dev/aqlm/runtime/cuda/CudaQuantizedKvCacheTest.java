@@ -125,6 +125,33 @@ class CudaQuantizedKvCacheTest {
     }
 
     @Test
+    void aPromptLongerThanTheRingIsCutAcrossPassesAndMatchesTheCpu() {
+        GpuTests.requireDevice();
+        String model = "llama-tiny-fp16";
+        KvCacheFormat format = small(4);
+        int context = 384;
+        int[] prompt = tokens(model, 300);
+        EngineOptions options = cuda(format).withContextLength(context);
+        int passRows = DeviceCacheSizing.passRows(options, 2);
+        int ring = DeviceKvLayout.ringPositions(format, context, passRows);
+        assertTrue(ring < prompt.length && passRows > ring, "the ring (" + ring + ") must be shorter than both the"
+                + " prompt and a pass (" + passRows + " rows) for this test to cut the prompt");
+        try (Checkpoint checkpoint = Checkpoint.open(Fixtures.model(model))) {
+            ModelWeights weights = CudaBackendFixtureTest.load(checkpoint, model);
+            try (CpuBackend cpu = new CpuBackend(weights, 1, context, 2, format);
+                 CudaBackend gpu = CudaBackend.open(weights, options)) {
+                SequenceChunk whole = new SequenceChunk(0, 0, prompt, ChunkOutput.ALL_LOGITS);
+                float[][] expected = cpu.forward(List.of(whole)).get(0).logits();
+                float[][] actual = gpu.forward(List.of(whole)).get(0).logits();
+                double error = Fixtures.relativeMaxError(actual, expected);
+                System.out.printf("%s 4-bit KV, %d-token prompt in one chunk, ring %d: GPU vs CPU %.3g%n", model,
+                        prompt.length, ring, error);
+                assertTrue(error <= 2 * LOGIT_TOLERANCE, "GPU vs CPU " + error);
+            }
+        }
+    }
+
+    @Test
     void aRewoundSlotReadsItsPackedPositionsAsTheCpuDoes() {
         // --max-prefill-tokens 1 makes passes of 64 prompt rows plus the decode bucket, so the ring is about 82
         // positions of a 256-position slot: a 200-token sequence overwrites the ring entries of positions 104..117,

@@ -23,7 +23,7 @@ class ForwardPlanTest {
                 new SequenceChunk(3, 10, new int[] {7}, NEXT),
                 new SequenceChunk(0, 0, tokens(70), NEXT),
                 new SequenceChunk(5, 4, tokens(3), ChunkOutput.CACHE_ONLY));
-        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 1000);
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 1000, 1000);
         assertEquals(1, passes.size());
         ForwardPlan.Pass pass = passes.get(0);
         assertEquals(74, pass.rows());
@@ -41,7 +41,7 @@ class ForwardPlanTest {
     void longChunksAreCutAcrossPassesAndOnlyTheLastPieceSamples() {
         List<SequenceChunk> chunks = List.of(new SequenceChunk(1, 0, tokens(10), NEXT),
                 new SequenceChunk(2, 5, new int[] {9}, NEXT));
-        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4);
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4, 4);
         assertEquals(3, passes.size());
         assertEquals(List.of(new ForwardPlan.Piece(0, 0, 4)), passes.get(0).pieces());
         assertEquals(List.of(new ForwardPlan.Piece(0, 4, 8)), passes.get(1).pieces());
@@ -53,11 +53,22 @@ class ForwardPlanTest {
     }
 
     @Test
+    void aChunkTakesAtMostItsRowsPerPassWhileOthersFillThePass() {
+        List<SequenceChunk> chunks = List.of(new SequenceChunk(1, 0, tokens(10), NEXT),
+                new SequenceChunk(2, 0, tokens(5), NEXT));
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 8, 4);
+        assertEquals(List.of(new ForwardPlan.Piece(0, 0, 4), new ForwardPlan.Piece(1, 0, 4)), passes.get(0).pieces());
+        assertEquals(List.of(new ForwardPlan.Piece(0, 4, 8), new ForwardPlan.Piece(1, 4, 5)), passes.get(1).pieces());
+        assertEquals(List.of(new ForwardPlan.Piece(0, 8, 10)), passes.get(2).pieces());
+        assertEquals(3, passes.size());
+    }
+
+    @Test
     void targetsAndLogitsKeepTheirIndicesAcrossPieces() {
         List<SequenceChunk> chunks = List.of(
                 new SequenceChunk(0, 0, tokens(6), new ChunkOutput.TargetLogProbs(new int[] {11, 12, 13, 14})),
                 new SequenceChunk(1, 0, tokens(3), ChunkOutput.ALL_LOGITS));
-        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4);
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 4, 4);
         assertEquals(List.of(new ForwardPlan.Target(2, 0, 0, 11), new ForwardPlan.Target(3, 0, 1, 12)),
                 passes.get(0).outputs());
         assertEquals(List.of(new ForwardPlan.Target(0, 0, 2, 13), new ForwardPlan.Target(1, 0, 3, 14),
@@ -80,7 +91,7 @@ class ForwardPlanTest {
                 new SequenceChunk(1, 0, tokens(2), ChunkOutput.ALL_LOGITS),
                 new SequenceChunk(2, 0, tokens(3), ChunkOutput.CACHE_ONLY));
         ChunkResults results = new ChunkResults(chunks);
-        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 3);
+        List<ForwardPlan.Pass> passes = ForwardPlan.plan(chunks, 3, 3);
         assertEquals(1, passes.get(0).firstOf(ForwardPlan.Target.class), "a pass with a sample before its targets");
         int sampledRow = -1;
         for (ForwardPlan.Pass pass : passes) {
@@ -126,7 +137,7 @@ class ForwardPlanTest {
         }
         List<SequenceChunk> chunks = List.of(new SequenceChunk(2, 3, tokens(2),
                 new ChunkOutput.NextToken(new SamplingParams(0.7, 40, 0.9, 1234))));
-        ForwardPlan.Pass pass = ForwardPlan.plan(chunks, 10).get(0);
+        ForwardPlan.Pass pass = ForwardPlan.plan(chunks, 10, 10).get(0);
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) layout.bytes())
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         layout.write(buffer, pass);

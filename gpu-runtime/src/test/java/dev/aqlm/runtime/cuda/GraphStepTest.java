@@ -95,7 +95,7 @@ class GraphStepTest {
     void eagerPassesSampleEveryRowOfAVerificationChunk() {
         List<SequenceChunk> chunks = List.of(new SequenceChunk(0, 4, new int[] {1, 2, 3},
                 new ChunkOutput.TokensAtEveryPosition(SEEDED)), new SequenceChunk(1, 0, new int[] {4, 5}, NEXT));
-        ForwardPlan.Pass pass = ForwardPlan.plan(chunks, 100).get(0);
+        ForwardPlan.Pass pass = ForwardPlan.plan(chunks, 100, 100).get(0);
         assertEquals(List.of(new ForwardPlan.Sample(0, 0, 0, SEEDED, 5), new ForwardPlan.Sample(1, 0, 1, SEEDED, 6),
                 new ForwardPlan.Sample(2, 0, 2, SEEDED, 7), new ForwardPlan.Sample(4, 1, 1, SamplingParams.GREEDY, 2)),
                 pass.outputs());
