@@ -8,10 +8,10 @@ import dev.aqlm.runtime.engine.KvCacheFormat;
  * The 8/4/2-bit CPU cache (see {@link KvCacheFormat} for the scheme and why). Per slot, positions [0, quantized) are
  * packed codes: keys as blocks of {@code G} tokens per channel ([slot][block][channel][token]), values per token as
  * groups of channels ([slot][position][channel]); each group has an fp16 scale and zero point. The newer positions
- * sit in fp32 in a ring of {@code residual + G} positions per slot. A query at position p reads the whole blocks
- * older than its residual window ({@link #fullPrecisionFrom}) from the codes and the rest in fp32, whether p came in
- * a long prefill chunk or one decode step at a time; attention dequantizes inside its loops and never builds an fp32
- * copy of the cache.
+ * sit in fp32 in a ring of {@code residual + G} positions per slot plus room for a verification chunk. A query at
+ * position p reads the whole blocks older than its residual window ({@link #fullPrecisionFrom}) from the codes and the
+ * rest in fp32, whether p came in a long prefill chunk or one decode step at a time; attention dequantizes inside its
+ * loops and never builds an fp32 copy of the cache.
  */
 final class QuantizedKvCache implements KvCache {
     private final int slots;
@@ -34,6 +34,13 @@ final class QuantizedKvCache implements KvCache {
     private final float[][] residualValues;
     /** Per slot: positions already quantized (a multiple of G). */
     private final int[] quantized;
+    /**
+     * Per slot: the ring holds the original values of positions [heldFrom, the slot's length) (a long chunk packs its
+     * older rows straight from the pass, and later positions take the places of older ones).
+     */
+    private final int[] heldFrom;
+    /** Per slot: where its current chunk starts (set by {@link #rewind}, which precedes every chunk). */
+    private final int[] chunkStart;
 
     QuantizedKvCache(int layers, int slots, int context, int kvDim, int headDim, KvCacheFormat format) {
         this.slots = slots;
@@ -68,6 +75,8 @@ final class QuantizedKvCache implements KvCache {
         this.residualKeys = new float[layers][(int) residual];
         this.residualValues = new float[layers][(int) residual];
         this.quantized = new int[slots];
+        this.heldFrom = new int[slots];
+        this.chunkStart = new int[slots];
     }
 
     @Override
@@ -85,15 +94,20 @@ final class QuantizedKvCache implements KvCache {
         int kept = fullPrecisionFrom(start);
         if (kept < quantized[slot]) {
             // Queries from `start` on read [kept, start) in full precision, but those positions were packed for
-            // longer sequences that are now discarded: they return to the ring as the values attention read from
-            // the codes (the originals are gone), and are packed again when they leave the window.
+            // longer sequences that are now discarded. Those the ring no longer holds (below heldFrom) return to it
+            // as the values attention read from the codes; the others are still there as they were. After a
+            // rejected draft that is all of them (the ring keeps room for a verification chunk), so speculation
+            // loses nothing.
+            int lost = Math.min(Math.min(start, quantized[slot]), heldFrom[slot]);
             for (int layer = 0; layer < keyCodes.length; layer++) {
-                for (int p = kept; p < Math.min(start, quantized[slot]); p++) {
+                for (int p = kept; p < lost; p++) {
                     restore(layer, slot, p);
                 }
             }
             quantized[slot] = kept;
+            heldFrom[slot] = Math.min(heldFrom[slot], kept);
         }
+        chunkStart[slot] = start;
     }
 
     /** Whole blocks that are older than the residual window of a query at {@code position}. */
@@ -218,6 +232,9 @@ final class QuantizedKvCache implements KvCache {
     @Override
     public void commit(int slot, int end) {
         quantized[slot] = Math.max(quantized[slot], fullPrecisionFrom(end));
+        // append wrote [max(start, fullPrecisionFrom(end)), end) over the places of the positions a ring earlier.
+        int appendedFrom = Math.max(chunkStart[slot], fullPrecisionFrom(end));
+        heldFrom[slot] = appendedFrom > chunkStart[slot] ? appendedFrom : Math.max(heldFrom[slot], end - ring);
     }
 
     /** Copies position p's row (from this pass's rows, or the ring when written by an earlier pass) into dest. */

@@ -8,7 +8,7 @@ import dev.aqlm.runtime.model.ModelConfig;
  * The sizes of one device's KV cache: {@code slots} usable slots plus the scratch slot, {@code context} positions
  * each, {@code kvDim} channels (a tensor-parallel shard's own heads), in {@code format}. A quantized cache keeps its
  * newest positions in a ring of {@code ring} positions per slot: the residual window plus the block waiting to fill
- * (as on the CPU) plus the rows one pass writes for one sequence, because the QKV epilogue writes every row of a pass
+ * (as on the CPU) plus the rows one pass writes for one sequence (at least a verification chunk's, as on the CPU), because the QKV epilogue writes every row of a pass
  * into the ring before that pass's attention reads the older ones (the CPU reads a pass's own rows from the pass
  * instead). Those rows are capped at {@link #QUANTIZED_ROWS_PER_SEQUENCE}: a longer prompt piece goes to consecutive
  * passes ({@link ForwardPlan}), so the ring stays a small part of a long slot instead of growing with
@@ -32,13 +32,18 @@ record DeviceKvLayout(KvCacheFormat format, int slots, int context, int kvDim, i
 
     /** Positions per slot held in the activation type. */
     static int ringPositions(KvCacheFormat format, int context, int passRows) {
-        return format.quantized() ? (int) Math.min(context, (long) format.residualCapacity()
-                + Math.min(passRows, QUANTIZED_ROWS_PER_SEQUENCE)) : context;
+        return format.quantized() ? (int) Math.min(context, (long) format.windowAndBlock()
+                + rowsPerSequence(passRows)) : context;
+    }
+
+    /** Rows of one sequence in a pass, at least a verification chunk's (passes always hold that many rows). */
+    private static int rowsPerSequence(int passRows) {
+        return Math.max(KvCacheFormat.VERIFICATION_ROWS, Math.min(passRows, QUANTIZED_ROWS_PER_SEQUENCE));
     }
 
     /** The most rows of one sequence a pass may hold: all of them unless the ring is shorter than a slot. */
     int passRowsPerSequence(int passRows) {
-        return ring < context ? Math.min(passRows, ring - format.residualCapacity()) : passRows;
+        return ring < context ? Math.min(passRows, ring - format.windowAndBlock()) : passRows;
     }
 
     /** The first position a query at {@code position} reads from the ring (attention.cu's quantized_end). */

@@ -90,8 +90,21 @@ public record KvCacheFormat(int bits, int groupSize, int residualLength) impleme
         return shape.layers() * (keys + values);
     }
 
-    /** Positions per slot held in the activation type: the window plus the block waiting to fill. */
+    /** Rows a verification chunk writes at most: the last token and the longest draft. */
+    public static final int VERIFICATION_ROWS = Speculation.MAX_DRAFT_TOKENS + 1;
+
+    /**
+     * Positions per slot held in the activation type: the window, the block waiting to fill, and the rows of a
+     * verification chunk. A rejected draft's rows took ring places of positions that the next query still reads in
+     * full precision were it not for this room; with it, rolling a draft back loses nothing, and speculation stays
+     * token for token plain decoding over a quantized cache too.
+     */
     public int residualCapacity() {
+        return windowAndBlock() + VERIFICATION_ROWS;
+    }
+
+    /** The residual window plus the block waiting to fill: what every query may read from the ring. */
+    public int windowAndBlock() {
         return residualLength + groupSize;
     }
 

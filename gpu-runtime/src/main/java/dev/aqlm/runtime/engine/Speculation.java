@@ -28,7 +28,7 @@ public sealed interface Speculation {
      */
     record PromptLookup(int tokens, int ngram) implements Speculation {
         public PromptLookup {
-            requirePositive("--prompt-lookup-tokens", tokens);
+            requireDraftLength("--prompt-lookup-tokens", tokens);
             requirePositive("--prompt-lookup-ngram", ngram);
         }
 
@@ -47,7 +47,7 @@ public sealed interface Speculation {
             if (model == null || model.isBlank()) {
                 throw new InvalidRequestException("--assistant-model must name a checkpoint directory or Hub id");
             }
-            requirePositive("--assistant-tokens", tokens);
+            requireDraftLength("--assistant-tokens", tokens);
         }
 
         @Override
@@ -57,6 +57,12 @@ public sealed interface Speculation {
     }
 
     Speculation NONE = new None();
+
+    /**
+     * The longest draft: its verification chunk (the last token and the draft) is one prefill tile, so a CUDA step
+     * graph holds it, and a quantized KV cache's ring keeps room for it ({@link KvCacheFormat#VERIFICATION_ROWS}).
+     */
+    int MAX_DRAFT_TOKENS = 63;
 
     /** HF's default {@code max_matching_ngram_size}. */
     int DEFAULT_NGRAM = 2;
@@ -118,6 +124,13 @@ public sealed interface Speculation {
         }
         throw new InvalidRequestException("'" + text + "' is not a speculation setting: none, prompt-lookup:K:N or"
                 + " assistant:K:MODEL");
+    }
+
+    /** Draft tokens with their last token make one verification chunk of at most one 64-row attention tile. */
+    private static void requireDraftLength(String option, int value) {
+        if (value < 1 || value > MAX_DRAFT_TOKENS) {
+            throw new InvalidRequestException(option + " must be between 1 and " + MAX_DRAFT_TOKENS + ", got " + value);
+        }
     }
 
     private static void requirePositive(String option, int value) {

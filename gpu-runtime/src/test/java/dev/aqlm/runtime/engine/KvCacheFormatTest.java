@@ -28,13 +28,15 @@ class KvCacheFormatTest {
     void aSlotAddsTheResidualWindowInTheActivationType() {
         KvCacheFormat format = KvCacheFormat.bits(4);
         long packed = (long) (format.bytesPerToken(LLAMA_2_7B, FP16) * 4096);
-        long window = 2L * 32 * (128 + 64) * 4096 * FP16;
+        // The window, the block waiting to fill and a verification chunk's rows, in fp16.
+        long window = 2L * 32 * (128 + 64 + KvCacheFormat.VERIFICATION_ROWS) * 4096 * FP16;
         assertEquals(packed + window, format.bytesPerSlot(LLAMA_2_7B, 4096, FP16));
-        // 22 GiB left beside the weights: 11 fp16 slots of 4096 positions (2 GiB each), 37 at 4 bits.
+        // 22 GiB left beside the weights: 11 fp16 slots of 4096 positions (2 GiB each), 32 at 4 bits (704 MiB each:
+        // 576 MiB of codes and group parameters, 128 MiB of fp16 window, waiting block and verification rows).
         long free = 22L << 30;
         assertEquals(11, KvCacheFormat.bits(16).slotsThatFit(LLAMA_2_7B, 4096, FP16, free));
         assertEquals(free / (packed + window), format.slotsThatFit(LLAMA_2_7B, 4096, FP16, free));
-        assertTrue(format.slotsThatFit(LLAMA_2_7B, 4096, FP16, free) >= 3 * 11);
+        assertEquals(32, format.slotsThatFit(LLAMA_2_7B, 4096, FP16, free));
     }
 
     @Test

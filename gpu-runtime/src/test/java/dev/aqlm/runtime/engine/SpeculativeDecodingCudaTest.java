@@ -93,6 +93,36 @@ class SpeculativeDecodingCudaTest {
     }
 
     /**
+     * With a 4-bit KV cache (groups of 8, a window of 8, so drafts and rollbacks cross packed blocks): verification
+     * steps pack blocks inside their graphs and rejected drafts rewind over packed positions, and greedy tokens still
+     * equal plain greedy decoding's with the same cache.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny-fp16", "llama-tiny-aqlm-2x8"})
+    void greedyWithSpeculationEqualsPlainGreedyOverAQuantizedCache(String model) {
+        GpuTests.requireDevice();
+        List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 1),
+                new Speculation.Assistant(Fixtures.model("llama-tiny-aqlm-2x8").toString(), 3));
+        EngineOptions options = cuda(true).withKvCache(new KvCacheFormat(4, 8, 8));
+        try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), options)) {
+            List<int[]> prompts = prompts(model);
+            List<GenerationResult> results = languageModel.generateRequests(requests(prompts, ways,
+                    SamplingParams.GREEDY));
+            SpeculationCounts speculated = SpeculationCounts.NONE;
+            for (int p = 0; p < prompts.size(); p++) {
+                for (int w = 1; w < ways.size(); w++) {
+                    speculated = speculated.plus(results.get(p * ways.size() + w).speculation());
+                    assertArrayEquals(results.get(p * ways.size()).completionTokens(),
+                            results.get(p * ways.size() + w).completionTokens(),
+                            model + " prompt " + p + " " + ways.get(w).describe() + ", 4-bit KV cache on CUDA");
+                }
+            }
+            assertTrue(speculated.drafted() > speculated.accepted(), model + ": no draft was rejected, so no rewind"
+                    + " over the packed cache was tested (" + speculated.drafted() + " drafted)");
+        }
+    }
+
+    /**
      * Seeded sampling: each speculating request gives plain decoding's tokens in a batch shared with plain and other
      * speculating sequences, and (checked for the longest prompt) the same tokens again when it runs alone: a batch of
      * one, another graph bucket, no neighbours.
