@@ -91,18 +91,23 @@ class DecodePlanTest {
         ModelConfig config = llama7b();
         KvCacheFormat format = KvCacheFormat.bits(4);
         DeviceKvLayout layout = DeviceKvLayout.of(format, config, 8, 4096, 520);
-        assertEquals(128 + 64 + 520, layout.ring(), "window + filling block + one pass");
+        assertEquals(128 + 64 + 128, layout.ring(), "window + filling block + 128 rows of one sequence per pass");
+        assertEquals(128 + 64 + 64, DeviceKvLayout.of(format, config, 8, 4096, 64).ring(),
+                "at least a verification chunk's rows, however short the pass");
+        assertEquals(128, layout.passRowsPerSequence(520), "a pass takes at most the ring's room of one sequence");
         assertEquals(9 * layout.bytesPerSlot(32), layout.bytes(32), "8 slots and the scratch slot");
         // Codes: 4096 positions x 4096 channels x 4 bits, keys and values; parameters: a key group per 64 tokens of a
         // channel, a value group per 64 channels of a token; the ring in fp16.
-        long perSlotLayer = 2L * 4096 * 4096 / 2 + 2L * 4096 * 4096 / 64 * 4 + 2L * 712 * 4096 * 2;
+        long perSlotLayer = 2L * 4096 * 4096 / 2 + 2L * 4096 * 4096 / 64 * 4 + 2L * 320 * 4096 * 2;
         assertEquals(9 * 32 * perSlotLayer, layout.bytes(32));
-        assertEquals(64, DeviceKvLayout.of(format, config, 8, 64, 520).ring(), "never more than the context");
-        // The memory of 1024 16-bit positions holds over twice as many at 4 bits with a short pass (a small ring);
-        // a 520-row pass's ring takes most of what the codes saved.
+        DeviceKvLayout short64 = DeviceKvLayout.of(format, config, 8, 64, 520);
+        assertEquals(64, short64.ring(), "never more than the context");
+        assertEquals(520, short64.passRowsPerSequence(520), "a ring as long as the slot bounds no pass");
+        // The memory of 1024 16-bit positions holds over twice as many at 4 bits, whatever the pass size: the ring no
+        // longer grows with --max-prefill-tokens.
         long budget = DeviceKvLayout.of(KvCacheFormat.FULL_PRECISION, config, 8, 1024, 64).bytes(32);
         assertTrue(DeviceKvCache.chooseContext(config, format, 8, 64, 0, budget) >= 2048);
-        assertTrue(DeviceKvCache.chooseContext(config, format, 8, 520, 0, budget) < 2048);
+        assertTrue(DeviceKvCache.chooseContext(config, format, 8, 520, 0, budget) >= 2048);
     }
 
     @Test
