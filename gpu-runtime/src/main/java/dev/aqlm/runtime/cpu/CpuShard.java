@@ -62,7 +62,7 @@ final class CpuShard {
     /** After a forward pass has gone through every layer. */
     void commit(List<SequenceChunk> chunks) {
         for (SequenceChunk chunk : chunks) {
-            cache.commit(chunk.slot(), chunk.endPosition());
+            cache.commit(chunk.slot(), chunk.startPosition(), chunk.endPosition());
         }
     }
 

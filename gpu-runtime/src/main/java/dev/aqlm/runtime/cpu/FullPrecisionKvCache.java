@@ -84,7 +84,7 @@ final class FullPrecisionKvCache implements KvCache {
     }
 
     @Override
-    public void commit(int slot, int end) {
+    public void commit(int slot, int start, int end) {
     }
 
     private int offset(int slot, int position) {

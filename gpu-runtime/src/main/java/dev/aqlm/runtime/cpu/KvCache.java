@@ -42,6 +42,6 @@ interface KvCache {
     /** After this pass's reads: stores the pass's rows in full precision where later queries need them so. */
     void append(int layer, int slot, int start, int count, float[] keys, float[] values, int rowAt);
 
-    /** The pass that wrote positions up to {@code end} of {@code slot} has gone through every layer. */
-    void commit(int slot, int end);
+    /** The pass that wrote positions [start, end) of {@code slot} has gone through every layer. */
+    void commit(int slot, int start, int end);
 }

@@ -39,8 +39,6 @@ final class QuantizedKvCache implements KvCache {
      * older rows straight from the pass, and later positions take the places of older ones).
      */
     private final int[] heldFrom;
-    /** Per slot: where its current chunk starts (set by {@link #rewind}, which precedes every chunk). */
-    private final int[] chunkStart;
 
     QuantizedKvCache(int layers, int slots, int context, int kvDim, int headDim, KvCacheFormat format) {
         this.slots = slots;
@@ -76,7 +74,6 @@ final class QuantizedKvCache implements KvCache {
         this.residualValues = new float[layers][(int) residual];
         this.quantized = new int[slots];
         this.heldFrom = new int[slots];
-        this.chunkStart = new int[slots];
     }
 
     @Override
@@ -107,7 +104,6 @@ final class QuantizedKvCache implements KvCache {
             quantized[slot] = kept;
             heldFrom[slot] = Math.min(heldFrom[slot], kept);
         }
-        chunkStart[slot] = start;
     }
 
     /** Whole blocks that are older than the residual window of a query at {@code position}. */
@@ -230,11 +226,11 @@ final class QuantizedKvCache implements KvCache {
     }
 
     @Override
-    public void commit(int slot, int end) {
+    public void commit(int slot, int start, int end) {
         quantized[slot] = Math.max(quantized[slot], fullPrecisionFrom(end));
         // append wrote [max(start, fullPrecisionFrom(end)), end) over the places of the positions a ring earlier.
-        int appendedFrom = Math.max(chunkStart[slot], fullPrecisionFrom(end));
-        heldFrom[slot] = appendedFrom > chunkStart[slot] ? appendedFrom : Math.max(heldFrom[slot], end - ring);
+        int appendedFrom = Math.max(start, fullPrecisionFrom(end));
+        heldFrom[slot] = appendedFrom > start ? appendedFrom : Math.max(heldFrom[slot], end - ring);
     }
 
     /** Copies position p's row (from this pass's rows, or the ring when written by an earlier pass) into dest. */

@@ -135,7 +135,7 @@ class QuantizedKvCacheTest {
         // Scoring rewinds a slot to a shared prefix: a query at 29 reads [16, 29) in full precision, positions that
         // were packed for the longer sequence; they come back as the values read from the codes.
         cache.rewind(0, 29);
-        cache.commit(0, 29);
+        cache.commit(0, 29, 29);
         assertReadsAre(cache, 0, expectedKeys, expectedValues, 29);
         // Writing on from 29 packs [16, 32) again once it leaves the window, from those values and the new tokens.
         float[] next = randomValues(40 * KV_DIM, 1f, 0f);
@@ -162,7 +162,7 @@ class QuantizedKvCacheTest {
         float[] v = java.util.Arrays.copyOfRange(values, start * KV_DIM, (start + count) * KV_DIM);
         cache.pack(0, slot, start, count, k, v, 0);
         cache.append(0, slot, start, count, k, v, 0);
-        cache.commit(slot, start + count);
+        cache.commit(slot, start, start + count);
     }
 
     /** Keys as the rule says: each channel of each block of GROUP tokens below {@code quantized} is one group. */
