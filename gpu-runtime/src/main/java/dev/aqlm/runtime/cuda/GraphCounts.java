@@ -1,7 +1,9 @@
 package dev.aqlm.runtime.cuda;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a backend ran, counted on the lead shard so that tests can tell a replayed graph from eager work: per graph
@@ -43,8 +45,8 @@ final class GraphCounts {
     }
 
     /** Every shape that ran as a graph step, graphs on or off. */
-    java.util.Set<GraphStep.Shape> shapes() {
-        java.util.Set<GraphStep.Shape> all = new java.util.HashSet<>(launches.keySet());
+    Set<GraphStep.Shape> shapes() {
+        Set<GraphStep.Shape> all = new HashSet<>(launches.keySet());
         all.addAll(eagerSteps.keySet());
         return all;
     }
