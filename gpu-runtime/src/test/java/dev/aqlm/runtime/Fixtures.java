@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -81,6 +82,18 @@ public final class Fixtures {
                 prompts.add(new GoldenPrompt(i, ids, logits, ints(prompt.get("greedy_new_tokens")),
                         prompt.path("text").asText(null), prompt.path("greedy_text").asText(null)));
             }
+        }
+        return prompts;
+    }
+
+    /** Each golden prompt's ids twice over, so that prompt lookup finds n-grams to copy. */
+    public static List<int[]> goldenPromptsTwice(String modelName) {
+        List<int[]> prompts = new ArrayList<>();
+        for (GoldenPrompt prompt : goldenPrompts(modelName)) {
+            int[] ids = prompt.inputIds();
+            int[] twice = Arrays.copyOf(ids, 2 * ids.length);
+            System.arraycopy(ids, 0, twice, ids.length, ids.length);
+            prompts.add(twice);
         }
         return prompts;
     }

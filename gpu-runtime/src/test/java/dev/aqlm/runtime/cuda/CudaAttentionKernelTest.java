@@ -6,8 +6,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +17,10 @@ import org.junit.jupiter.api.Test;
  * query's position hold random values, so a masking error changes the result. Outputs are poisoned with NaN first.
  */
 @Tag("gpu")
-class CudaAttentionKernelTest {
+class CudaAttentionKernelTest extends CudaContextTestBase {
     private static final int CONTEXT = 1024;
     private static final int SLOTS = 2;
 
-    private static CudaContext context;
     private final Random random = new Random(314159);
 
     record Shape(int heads, int kvHeads, int headDim, int window, ActivationType type) {
@@ -63,19 +60,6 @@ class CudaAttentionKernelTest {
         new Shape(4, 2, 16, 37, ActivationType.F16),
         new Shape(12, 4, 80, 100, ActivationType.F16),
     };
-
-    @BeforeAll
-    static void open() {
-        context = new CudaContext(GpuTests.requireDevice());
-        context.makeCurrent();
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     /** Random 16-bit cache contents for every slot and position (positions past a query's must not matter). */
     private final class Cache {

@@ -44,7 +44,8 @@ class CudaBackendBehaviourTest {
         return requests;
     }
 
-    private static List<int[]> run(Backend backend, List<GenerationRequest> requests) {
+    /** The completion tokens of {@code requests}, in their order, scheduled together on {@code backend}. */
+    static List<int[]> run(Backend backend, List<GenerationRequest> requests) {
         Scheduler scheduler = new Scheduler(backend, 512, null);
         requests.forEach(scheduler::submit);
         List<GenerationResult> results = scheduler.runToCompletion();

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import jcuda.driver.JCudaDriver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -16,23 +14,8 @@ import org.junit.jupiter.api.Test;
  * synchronisations both checks can read stale memory (large buffers make the window wide).
  */
 @Tag("gpu")
-class CudaCopyOrderingTest {
+class CudaCopyOrderingTest extends CudaContextTestBase {
     private static final int FLOATS = 64 << 20; // 256 MiB
-
-    private static CudaContext context;
-
-    @BeforeAll
-    static void open() {
-        context = new CudaContext(GpuTests.requireDevice());
-        context.makeCurrent();
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @Test
     void streamWorkAfterAnUploadSeesTheUploadedValues() {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.aqlm.runtime.cpu.GroupQuantizer;
 import dev.aqlm.runtime.engine.KvCacheFormat;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nothing: their blocks keep the poison the code buffers start with.
  */
 @Tag("gpu")
-class CudaKvQuantizeTest {
+class CudaKvQuantizeTest extends CudaContextTestBase {
     private static final int SLOTS = 2;
     private static final int CONTEXT = 64;
     private static final int HEAD_DIM = 32;
@@ -28,21 +26,6 @@ class CudaKvQuantizeTest {
     private static final int RESIDUAL = 8;
     private static final int RING = 24;
     private static final byte POISON = (byte) 0xA5;
-
-    private static CudaContext context;
-
-    @BeforeAll
-    static void open() {
-        context = new CudaContext(GpuTests.requireDevice());
-        context.makeCurrent();
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(ints = {8, 4, 2})

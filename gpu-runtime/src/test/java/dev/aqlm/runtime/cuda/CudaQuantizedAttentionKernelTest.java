@@ -5,8 +5,6 @@ import dev.aqlm.runtime.engine.KvCacheFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the positions in between from the ring).
  */
 @Tag("gpu")
-class CudaQuantizedAttentionKernelTest {
+class CudaQuantizedAttentionKernelTest extends CudaContextTestBase {
     private static final int CONTEXT = 64;
     private static final int HEADS = 4;
     private static final int KV_HEADS = 2;
@@ -33,21 +31,6 @@ class CudaQuantizedAttentionKernelTest {
     private static final int LENGTH = 48;
     private static final int SLOT = 1;
     private static final ActivationType TYPE = ActivationType.F16;
-
-    private static CudaContext context;
-
-    @BeforeAll
-    static void open() {
-        context = new CudaContext(GpuTests.requireDevice());
-        context.makeCurrent();
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(ints = {8, 4, 2})

@@ -8,8 +8,6 @@ import dev.aqlm.runtime.engine.TokenSampler;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -18,22 +16,8 @@ import org.junit.jupiter.api.Test;
  * random number), and the scoring kernel matches a float64 log-softmax.
  */
 @Tag("gpu")
-class CudaSamplingKernelTest {
-    private static CudaContext context;
+class CudaSamplingKernelTest extends CudaContextTestBase {
     private final Random random = new Random(99);
-
-    @BeforeAll
-    static void open() {
-        context = new CudaContext(GpuTests.requireDevice());
-        context.makeCurrent();
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) {
-            context.close();
-        }
-    }
 
     private static final SamplingParams[] PARAMS = {
         SamplingParams.GREEDY,

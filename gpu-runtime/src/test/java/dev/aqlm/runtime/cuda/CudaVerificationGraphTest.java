@@ -11,9 +11,7 @@ import dev.aqlm.runtime.engine.ChunkOutput;
 import dev.aqlm.runtime.engine.ChunkResult;
 import dev.aqlm.runtime.engine.EngineOptions;
 import dev.aqlm.runtime.engine.GenerationRequest;
-import dev.aqlm.runtime.engine.GenerationResult;
 import dev.aqlm.runtime.engine.SamplingParams;
-import dev.aqlm.runtime.engine.Scheduler;
 import dev.aqlm.runtime.engine.SequenceChunk;
 import dev.aqlm.runtime.engine.Speculation;
 import dev.aqlm.runtime.model.ModelWeights;
@@ -36,30 +34,15 @@ class CudaVerificationGraphTest {
 
     private static List<GenerationRequest> requests(String model) {
         List<GenerationRequest> requests = new ArrayList<>();
-        List<Fixtures.GoldenPrompt> prompts = Fixtures.goldenPrompts(model);
+        List<int[]> prompts = Fixtures.goldenPromptsTwice(model);
         for (int i = 0; i < 4; i++) {
-            int[] ids = prompts.get(i % prompts.size()).inputIds();
-            int[] twice = new int[ids.length * 2]; // prompt lookup finds n-grams to copy
-            System.arraycopy(ids, 0, twice, 0, ids.length);
-            System.arraycopy(ids, 0, twice, ids.length, ids.length);
+            int[] twice = prompts.get(i % prompts.size());
             SamplingParams sampling = i % 2 == 0 ? SamplingParams.GREEDY : new SamplingParams(0.9, 20, 0.95, 40 + i);
             Speculation speculation = i < 3 ? new Speculation.PromptLookup(4, 1) : Speculation.NONE;
             requests.add(new GenerationRequest("r" + i, twice, sampling, NEW_TOKENS, Set.of(), List.of(), null, false,
                     speculation));
         }
         return requests;
-    }
-
-    private static List<int[]> run(CudaBackend backend, List<GenerationRequest> requests) {
-        Scheduler scheduler = new Scheduler(backend, 512, null);
-        requests.forEach(scheduler::submit);
-        List<GenerationResult> results = scheduler.runToCompletion();
-        List<int[]> tokens = new ArrayList<>();
-        for (GenerationRequest request : requests) {
-            tokens.add(results.stream().filter(r -> r.id().equals(request.id())).findFirst().orElseThrow()
-                    .completionTokens());
-        }
-        return tokens;
     }
 
     @ParameterizedTest
@@ -73,7 +56,7 @@ class CudaVerificationGraphTest {
             List<int[]> withGraphs;
             List<int[]> eager;
             try (CudaBackend backend = CudaBackend.open(weights, options)) {
-                withGraphs = run(backend, requests(model));
+                withGraphs = CudaBackendBehaviourTest.run(backend, requests(model));
                 GraphCounts counts = backend.graphCounts();
                 assertEquals(1, counts.eagerPasses(), "only the prompts' pass runs eagerly");
                 for (GraphStep.Shape shape : counts.shapes()) {
@@ -85,7 +68,7 @@ class CudaVerificationGraphTest {
                         "verification steps ran as graphs: " + counts.shapes());
             }
             try (CudaBackend backend = CudaBackend.open(weights, options.withCudaGraphs(false))) {
-                eager = run(backend, requests(model));
+                eager = CudaBackendBehaviourTest.run(backend, requests(model));
                 GraphCounts counts = backend.graphCounts();
                 assertFalse(counts.shapes().isEmpty());
                 for (GraphStep.Shape shape : counts.shapes()) {

@@ -40,20 +40,8 @@ class KernelSourceContractTest {
 
     @Test
     void linearArgsFieldsMatchTheCudaStructInOrderAndWidth() throws IOException {
-        String body = structBody(read("linear.cu"), "LinearArgs").replaceAll("//[^\n]*", "");
-        List<String> names = new ArrayList<>();
-        for (String declaration : body.split(";")) {
-            String text = declaration.trim();
-            if (text.isEmpty()) {
-                continue;
-            }
-            assertTrue(text.contains("*") || text.startsWith("long long"), "not an 8-byte field: " + text);
-            String fields = text.substring(text.lastIndexOf('*') >= 0 && !text.startsWith("long long")
-                    ? text.lastIndexOf('*') + 1 : "long long".length());
-            for (String field : fields.split(",")) {
-                names.add(field.trim().toUpperCase(Locale.ROOT));
-            }
-        }
+        List<String> names = eightByteFields(read("linear.cu"), "LinearArgs").stream()
+                .map(name -> name.toUpperCase(Locale.ROOT)).toList();
         List<String> java = Arrays.stream(LinearArgs.Field.values()).map(Enum::name).toList();
         assertEquals(java, names);
         assertEquals(8 * names.size(), new LinearArgs().toBytes().length);
@@ -62,23 +50,29 @@ class KernelSourceContractTest {
     @Test
     void kvCacheViewFieldsMatchTheCudaStructInOrder() throws IOException {
         String source = read("attention.cu");
-        String body = structBody(source, "KvCacheView").replaceAll("//[^\n]*", "");
+        List<String> names = eightByteFields(source, "KvCacheView");
+        assertEquals(KvCacheView.FIELDS, names);
+        assertEquals(KvCacheView.FIELDS.size(), assertedInt(source, "sizeof\\(KvCacheView\\) == (\\d+) \\* 8"));
+        assertEquals(8 * names.size(), KvCacheView.BYTES);
+    }
+
+    /** The field names of a struct whose every field is a pointer or a long long (8 bytes each), in order. */
+    private static List<String> eightByteFields(String source, String struct) {
+        String body = structBody(source, struct).replaceAll("//[^\n]*", "");
         List<String> names = new ArrayList<>();
         for (String declaration : body.split(";")) {
             String text = declaration.trim();
             if (text.isEmpty()) {
                 continue;
             }
-            assertTrue(text.contains("*") || text.startsWith("long long"), "not an 8-byte field: " + text);
-            String fields = text.contains("*") ? text.substring(text.lastIndexOf('*') + 1)
-                    : text.substring("long long".length());
+            assertTrue(text.contains("*") || text.startsWith("long long"), struct + ": not an 8-byte field: " + text);
+            String fields = text.substring(text.lastIndexOf('*') >= 0 && !text.startsWith("long long")
+                    ? text.lastIndexOf('*') + 1 : "long long".length());
             for (String field : fields.split(",")) {
                 names.add(field.trim());
             }
         }
-        assertEquals(KvCacheView.FIELDS, names);
-        assertEquals(KvCacheView.FIELDS.size(), assertedInt(source, "sizeof\\(KvCacheView\\) == (\\d+) \\* 8"));
-        assertEquals(8 * names.size(), KvCacheView.BYTES);
+        return names;
     }
 
     /** The sizes and offsets linear.cu, sampling.cu and attention.cu assert at compile time are the host's. */

@@ -38,19 +38,6 @@ class SpeculativeDecodingCudaTest {
                 .withCudaGraphs(graphs);
     }
 
-    /** Each golden prompt twice over, so prompt lookup finds n-grams to copy. */
-    private static List<int[]> prompts(String model) {
-        List<int[]> prompts = new ArrayList<>();
-        for (Fixtures.GoldenPrompt prompt : Fixtures.goldenPrompts(model)) {
-            int[] ids = prompt.inputIds();
-            int[] twice = new int[ids.length * 2];
-            System.arraycopy(ids, 0, twice, 0, ids.length);
-            System.arraycopy(ids, 0, twice, ids.length, ids.length);
-            prompts.add(twice);
-        }
-        return prompts;
-    }
-
     /** Per prompt, one request per way of decoding (id "prompt/way"), all to run in one batch. */
     private static List<GenerationRequest> requests(List<int[]> prompts, List<Speculation> ways,
                                                     SamplingParams sampling) {
@@ -71,7 +58,7 @@ class SpeculativeDecodingCudaTest {
         List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 2),
                 new Speculation.Assistant(Fixtures.model(model).toString(), 3));
         try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), cuda(graphs))) {
-            List<int[]> prompts = prompts(model);
+            List<int[]> prompts = Fixtures.goldenPromptsTwice(model);
             List<GenerationResult> results = languageModel.generateRequests(requests(prompts, ways,
                     SamplingParams.GREEDY));
             int selfDrafted = 0;
@@ -105,7 +92,7 @@ class SpeculativeDecodingCudaTest {
                 new Speculation.Assistant(Fixtures.model("llama-tiny-aqlm-2x8").toString(), 3));
         EngineOptions options = cuda(true).withKvCache(new KvCacheFormat(4, 8, 8));
         try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), options)) {
-            List<int[]> prompts = prompts(model);
+            List<int[]> prompts = Fixtures.goldenPromptsTwice(model);
             List<GenerationResult> results = languageModel.generateRequests(requests(prompts, ways,
                     SamplingParams.GREEDY));
             SpeculationCounts speculated = SpeculationCounts.NONE;
@@ -134,7 +121,7 @@ class SpeculativeDecodingCudaTest {
         List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 1),
                 new Speculation.Assistant(Fixtures.model("llama-tiny-aqlm-2x8").toString(), 3));
         try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), cuda(true))) {
-            List<int[]> prompts = prompts(model);
+            List<int[]> prompts = Fixtures.goldenPromptsTwice(model);
             List<GenerationRequest> requests = requests(prompts, ways, HOT);
             List<GenerationResult> together = languageModel.generateRequests(requests);
             SpeculationCounts speculated = SpeculationCounts.NONE;

@@ -35,17 +35,17 @@ class SpeculativeDecodingTest {
                 .withMaxPrefillTokens(16));
     }
 
-    /** Each golden prompt twice over, so prompt lookup finds n-grams to copy. */
-    private static List<int[]> prompts(String model) {
-        List<int[]> prompts = new ArrayList<>();
-        for (Fixtures.GoldenPrompt prompt : Fixtures.goldenPrompts(model)) {
-            int[] ids = prompt.inputIds();
-            int[] twice = new int[ids.length * 2];
-            System.arraycopy(ids, 0, twice, 0, ids.length);
-            System.arraycopy(ids, 0, twice, ids.length, ids.length);
-            prompts.add(twice);
+    /** Per prompt, one request per way of decoding (id "prompt/way"), all to run in one batch. */
+    private static List<GenerationRequest> requests(List<int[]> prompts, List<Speculation> ways,
+                                                    SamplingParams sampling) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            for (int w = 0; w < ways.size(); w++) {
+                requests.add(new GenerationRequest(p + "/" + w, prompts.get(p), sampling, NEW_TOKENS, Set.of(),
+                        List.of(), null, false, ways.get(w)));
+            }
         }
-        return prompts;
+        return requests;
     }
 
     @ParameterizedTest
@@ -54,16 +54,9 @@ class SpeculativeDecodingTest {
         List<Speculation> ways = List.of(Speculation.NONE, new Speculation.PromptLookup(4, 2),
                 new Speculation.Assistant(Fixtures.model(assistantFor(model)).toString(), 3));
         try (LanguageModel languageModel = load(model)) {
-            List<int[]> prompts = prompts(model);
+            List<int[]> prompts = Fixtures.goldenPromptsTwice(model);
             for (SamplingParams sampling : List.of(SamplingParams.GREEDY, HOT)) {
-                List<GenerationRequest> requests = new ArrayList<>();
-                for (int p = 0; p < prompts.size(); p++) {
-                    for (int w = 0; w < ways.size(); w++) {
-                        requests.add(new GenerationRequest(p + "/" + w, prompts.get(p), sampling, NEW_TOKENS, Set.of(),
-                                List.of(), null, false, ways.get(w)));
-                    }
-                }
-                List<GenerationResult> results = languageModel.generateRequests(requests); // all ways in one batch
+                List<GenerationResult> results = languageModel.generateRequests(requests(prompts, ways, sampling));
                 SpeculationCounts lookup = SpeculationCounts.NONE;
                 SpeculationCounts assistant = SpeculationCounts.NONE;
                 for (int p = 0; p < prompts.size(); p++) {
@@ -102,16 +95,9 @@ class SpeculativeDecodingTest {
         EngineOptions options = EngineOptions.cpu().withSlots(6).withContextLength(128)
                 .withKvCache(new KvCacheFormat(4, 8, 8));
         try (LanguageModel languageModel = LanguageModel.load(Fixtures.model(model), options)) {
-            List<int[]> prompts = prompts(model);
+            List<int[]> prompts = Fixtures.goldenPromptsTwice(model);
             for (SamplingParams sampling : List.of(SamplingParams.GREEDY, HOT)) {
-                List<GenerationRequest> requests = new ArrayList<>();
-                for (int p = 0; p < prompts.size(); p++) {
-                    for (Speculation way : ways) {
-                        requests.add(new GenerationRequest(p + "/" + way.describe(), prompts.get(p), sampling,
-                                NEW_TOKENS, Set.of(), List.of(), null, false, way));
-                    }
-                }
-                List<GenerationResult> results = languageModel.generateRequests(requests);
+                List<GenerationResult> results = languageModel.generateRequests(requests(prompts, ways, sampling));
                 SpeculationCounts speculated = SpeculationCounts.NONE;
                 for (int p = 0; p < prompts.size(); p++) {
                     for (int w = 1; w < ways.size(); w++) {
@@ -130,7 +116,7 @@ class SpeculativeDecodingTest {
     @MethodSource("models")
     void seededSpeculativeRunsRepeat(String model) {
         try (LanguageModel languageModel = load(model)) {
-            int[] prompt = prompts(model).get(0);
+            int[] prompt = Fixtures.goldenPromptsTwice(model).get(0);
             GenerationRequest request = new GenerationRequest("r", prompt, HOT.withSeed(99), NEW_TOKENS, Set.of(),
                     List.of(), null, false, new Speculation.PromptLookup(3, 1));
             int[] first = languageModel.generateRequests(List.of(request)).get(0).completionTokens();
