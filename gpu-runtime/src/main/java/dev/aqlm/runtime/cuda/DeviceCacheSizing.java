@@ -44,7 +44,7 @@ final class DeviceCacheSizing {
         if (options.autoSlots()) {
             context = options.effectiveContextLength(Math.min(shards.get(0).model.config().maxPositionEmbeddings(),
                     ropePositions));
-            // The ring grows with the decode bucket, which grows with the slots: size it for the most slots auto takes.
+            // The ring holds up to 128 rows of a pass, and passes grow with the slots: size it for the most auto takes.
             int ring = DeviceKvLayout.ringPositions(format, context, passRows(options, SlotCapacity.AUTO_MAX_SLOTS));
             slots = SlotCapacity.AUTO_MAX_SLOTS;
             for (int i = 0; i < shards.size(); i++) {
